@@ -1,0 +1,73 @@
+//! `mailroom ingest PATH...`: the full pipeline over files, folders and Maildirs, then exit.
+//! Nothing is moved: ingest reads, records and decides; `run` is what settles a mailbox.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::output::{shorten, summary};
+use super::Setup;
+use crate::mailbox::files;
+use crate::pipeline::Tally;
+
+/// Progress is drawn from this many messages on.
+const PROGRESS_FROM: usize = 50;
+
+/// Arguments of `ingest`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Fichiers .eml, dossiers de .eml ou Maildir.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<std::process::ExitCode> {
+    let candidates = files::collect(&args.paths)?;
+    let pipeline = context.pipeline().await?;
+    let progress = if candidates.len() >= PROGRESS_FROM {
+        let bar = ProgressBar::new(candidates.len() as u64);
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} messages ({per_sec}, {eta})")
+        {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut tally = Tally::default();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for handled in pipeline.resume().await? {
+        tally.add(&handled);
+    }
+    for batch in pipeline.batches(candidates) {
+        let count = batch.len() as u64;
+        for handled in pipeline.process(batch).await? {
+            tally.add(&handled);
+            let path = handled
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            if handled.already_handled {
+                writeln!(out, "#{:<6} déjà traité  {path}", handled.id)?;
+            } else {
+                writeln!(
+                    out,
+                    "#{:<6} {:<14} {:<15} {:<40} {path}",
+                    handled.id,
+                    handled.kind,
+                    handled.outcome,
+                    shorten(handled.organisation.as_deref().unwrap_or("-"), 40),
+                )?;
+            }
+        }
+        progress.inc(count);
+    }
+    progress.finish_and_clear();
+    writeln!(out, "{}", summary(&tally))?;
+    out.flush()?;
+    Ok(std::process::ExitCode::SUCCESS)
+}

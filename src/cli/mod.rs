@@ -1,0 +1,155 @@
+//! The command line: clap types, one file per command. Prints, never decides.
+//!
+//! Messages meant for coordinators are in French; exit codes follow ripgrep's habit:
+//! 0 done, 2 error (bad arguments, missing paths, bad configuration).
+
+mod ingest;
+mod log;
+mod output;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::pipeline::Pipeline;
+use crate::rules::Rules;
+use crate::store::Store;
+
+/// mailroom : la boîte générique de l’alliance, traitée automatiquement.
+#[derive(Debug, Parser)]
+#[command(name = "mailroom", version, about, long_about = None)]
+pub struct Cli {
+    /// Fichier de configuration (TOML) ; sans lui, les valeurs par défaut intégrées.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Base SQLite (remplace `store` de la configuration).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Dossier où les messages sortants sont écrits (.eml).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub outbox: Option<PathBuf>,
+    /// Dossier de règles à utiliser au lieu des règles ASeT-W intégrées.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Format du journal technique (stderr).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+    /// Plus de détails dans le journal technique (-v, -vv).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// La commande.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How tracing lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event.
+    Human,
+    /// One JSON object per event.
+    Json,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Traite des fichiers .eml, des dossiers de .eml ou des Maildir, puis s’arrête.
+    Ingest(ingest::Args),
+    /// Surveille la boîte configurée (Maildir par défaut : ./mail/inbox).
+    Run(run::Args),
+    /// Le journal des messages, tel que les auditeurs le lisent.
+    Log(log::Args),
+}
+
+/// Sets up tracing on stderr: warnings by default, `-v` info, `-vv` debug; `RUST_LOG` wins.
+pub fn init_tracing(cli: &Cli) {
+    let default = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A second initialisation (tests) is harmless: keep the first subscriber.
+    let _ = match cli.log_format {
+        LogFormat::Human => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+/// Runs the parsed command line.
+///
+/// # Errors
+/// Anything that stops the command: bad configuration, unreadable paths, store failures.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("Cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let context = Setup::load(&cli)?;
+        match cli.command {
+            Command::Ingest(args) => ingest::run(&context, args).await,
+            Command::Run(args) => run::run(&context, args).await,
+            Command::Log(args) => log::run(&context, args).await,
+        }
+    })
+}
+
+/// Configuration, rules and clock, resolved from the command line.
+#[derive(Debug)]
+pub(crate) struct Setup {
+    pub config: Config,
+    pub rules: Rules,
+    pub clock: Clock,
+}
+
+impl Setup {
+    fn load(cli: &Cli) -> anyhow::Result<Setup> {
+        let mut config = Config::load(cli.config.as_deref())?;
+        if let Some(db) = &cli.db {
+            config.store.clone_from(db);
+        }
+        if let Some(outbox) = &cli.outbox {
+            config.outbox.dir.clone_from(outbox);
+        }
+        if let Some(rules) = &cli.rules {
+            config.rules = Some(rules.clone());
+        }
+        let rules = match &config.rules {
+            Some(dir) => Rules::load(dir)
+                .with_context(|| format!("Règles invalides dans {}", dir.display()))?,
+            None => Rules::embedded().context("Règles intégrées invalides")?,
+        };
+        let clock = Clock::system(rules.zone.clone());
+        Ok(Setup {
+            config,
+            rules,
+            clock,
+        })
+    }
+
+    async fn store(&self) -> anyhow::Result<Store> {
+        Store::open(&self.config.store).await
+    }
+
+    async fn pipeline(&self) -> anyhow::Result<Pipeline> {
+        Pipeline::new(
+            self.store().await?,
+            self.rules.clone(),
+            self.config.limits.clone(),
+            self.config.mailbox.folders.clone(),
+            self.config.outbox.from.clone(),
+            self.clock.clone(),
+        )
+    }
+}

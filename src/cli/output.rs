@@ -1,0 +1,147 @@
+//! Output formats shared by the listing commands: aligned tables for people, JSON for
+//! programs, CSV for Excel set to Belgian French (UTF-8 with BOM, `;` separator, CRLF).
+
+use std::io::Write;
+
+use clap::ValueEnum;
+
+use crate::pipeline::Tally;
+
+/// How a listing is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns.
+    Table,
+    /// A JSON array.
+    Json,
+    /// CSV for Excel (fr-BE).
+    Csv,
+}
+
+/// Writes `rows` under `headers` as CSV that Excel (fr-BE) opens cleanly.
+///
+/// # Errors
+/// The writer fails.
+pub fn write_csv<W: Write>(
+    mut out: W,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> anyhow::Result<()> {
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    writer.write_record(headers)?;
+    for row in rows {
+        writer.write_record(row)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// Writes `rows` under `headers` as columns padded to their widest cell.
+///
+/// # Errors
+/// The writer fails.
+pub fn write_table<W: Write>(
+    mut out: W,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> anyhow::Result<()> {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| -> String {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| {
+                format!(
+                    "{cell}{}",
+                    " ".repeat(width.saturating_sub(cell.chars().count()))
+                )
+            })
+            .collect();
+        padded.join("  ").trim_end().to_owned()
+    };
+    writeln!(out, "{}", line(headers.to_vec()))?;
+    for row in rows {
+        writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
+    }
+    Ok(())
+}
+
+/// `text` cut to `max` characters, with an ellipsis when cut; controls become spaces.
+pub fn shorten(text: &str, max: usize) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if clean.chars().count() <= max {
+        clean
+    } else {
+        let mut cut: String = clean.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_for_excel_fr_be_has_a_bom_semicolons_and_quotes_where_needed() {
+        let mut out = Vec::new();
+        write_csv(
+            &mut out,
+            &["organisation", "subject"],
+            &[vec![
+                "Clinique « Saint-Exemple »".to_owned(),
+                "RE: a; b".to_owned(),
+            ]],
+        )
+        .expect("csv");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert_eq!(
+            text,
+            "\u{feff}organisation;subject\r\nClinique « Saint-Exemple »;\"RE: a; b\"\r\n"
+        );
+    }
+
+    #[test]
+    fn long_cells_are_shortened_and_controls_blanked() {
+        assert_eq!(shorten("abc\r\ndef", 20), "abc  def");
+        assert_eq!(shorten("abcdefghij", 5), "abcd…");
+    }
+}
+
+/// One French sentence: `12 messages traités : 3 reçus, 5 retenus pour vérification…`.
+pub fn summary(tally: &Tally) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n > 1 { many } else { one });
+    let mut parts: Vec<String> = tally
+        .by_outcome
+        .iter()
+        .map(|(outcome, &n)| match outcome.as_str() {
+            "received" => plural(n, "reçu", "reçus"),
+            "held_for_review" => plural(n, "retenu pour vérification", "retenus pour vérification"),
+            "ignored" => plural(n, "ignoré", "ignorés"),
+            "duplicate" => plural(n, "doublon", "doublons"),
+            other => format!("{n} {other}"),
+        })
+        .collect();
+    if tally.already_handled > 0 {
+        parts.push(plural(tally.already_handled, "déjà traité", "déjà traités"));
+    }
+    let head = plural(tally.decided, "message traité", "messages traités");
+    if parts.is_empty() {
+        format!("{head}.")
+    } else {
+        format!("{head} : {}.", parts.join(", "))
+    }
+}

@@ -1,0 +1,38 @@
+//! `mailroom run [--once]`: the daemon over the configured mailbox.
+
+use super::output::summary;
+use super::Setup;
+use crate::daemon::{self, Watch};
+use crate::outbox::{FileTransport, Transport};
+
+/// Arguments of `run`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Traite ce qui attend dans la boîte, livre la file d’envoi, puis s’arrête.
+    #[arg(long)]
+    once: bool,
+}
+
+pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<std::process::ExitCode> {
+    let pipeline = context.pipeline().await?;
+    let transport = Transport::File(FileTransport::new(&context.config.outbox.dir));
+    let watch = Watch {
+        inbox: context.config.mailbox.maildir.clone(),
+        poll_interval: std::time::Duration::from_millis(
+            context.config.mailbox.poll_interval_ms.max(50),
+        ),
+        max_attempts: context.config.outbox.max_attempts,
+        once: args.once,
+    };
+    let report = daemon::run(&pipeline, &transport, &context.clock, &watch).await?;
+    println!("{}", summary(&report.tally));
+    let delivered = report.delivered;
+    println!(
+        "Envois : {} livré{}, {} à réessayer, {} en échec.",
+        delivered.sent,
+        if delivered.sent > 1 { "s" } else { "" },
+        delivered.retried,
+        delivered.failed
+    );
+    Ok(std::process::ExitCode::SUCCESS)
+}

@@ -1,0 +1,164 @@
+//! The daemon behind `mailroom run`: watch the inbox, run batches through the pipeline,
+//! settle the originals, deliver the outbox; stop cleanly on SIGTERM/SIGINT.
+//!
+//! Order of effects per batch, the habit that keeps mail from being lost or sent twice:
+//! commit (pipeline) → move the originals (`mailbox::maildir::settle`) → deliver
+//! (`outbox::deliver`). A signal is honoured between batches: the current batch finishes,
+//! the outbox is flushed, and `run` returns normally (exit 0).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::sync::Notify;
+
+use crate::clock::{self, Clock};
+use crate::mailbox::maildir;
+use crate::outbox::{self, DeliveryReport, Transport};
+use crate::pipeline::{Handled, Pipeline, Tally};
+use crate::store::messages;
+
+/// What the daemon watches and how.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    /// The Maildir inbox.
+    pub inbox: PathBuf,
+    /// How often to look for new mail.
+    pub poll_interval: Duration,
+    /// Delivery attempts before giving up on an outgoing message.
+    pub max_attempts: u32,
+    /// Handle what is waiting, deliver, and return.
+    pub once: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RunReport {
+    /// Messages handled.
+    pub tally: Tally,
+    /// Outgoing mail delivered.
+    pub delivered: DeliveryReport,
+}
+
+/// Runs until `watch.once` is done or a shutdown signal arrives.
+///
+/// # Errors
+/// The inbox cannot be created or read, or the store fails.
+pub async fn run(
+    pipeline: &Pipeline,
+    transport: &Transport,
+    clock: &Clock,
+    watch: &Watch,
+) -> anyhow::Result<RunReport> {
+    maildir::create(&watch.inbox)?;
+    let shutdown = Shutdown::listen();
+    let mut report = RunReport::default();
+    for handled in pipeline.resume().await? {
+        report.tally.add(&handled);
+    }
+    loop {
+        let candidates = maildir::list(&watch.inbox)?;
+        for batch in pipeline.batches(candidates) {
+            let handled = pipeline.process(batch).await?;
+            settle(pipeline, &watch.inbox, clock, &handled).await;
+            for item in &handled {
+                report.tally.add(item);
+            }
+            if shutdown.requested() {
+                break;
+            }
+        }
+        let delivered =
+            outbox::deliver(pipeline.store(), transport, clock, watch.max_attempts).await?;
+        report.delivered.sent += delivered.sent;
+        report.delivered.retried += delivered.retried;
+        report.delivered.failed += delivered.failed;
+        if watch.once || shutdown.requested() {
+            if shutdown.requested() {
+                tracing::info!("Shutdown requested: current batch finished, outbox flushed.");
+            }
+            return Ok(report);
+        }
+        shutdown.sleep(watch.poll_interval).await;
+    }
+}
+
+/// Moves each decided original to its folder, after the commit. A failure is logged and
+/// retried on the next pass (the message is then seen again as already handled).
+async fn settle(pipeline: &Pipeline, inbox: &std::path::Path, clock: &Clock, handled: &[Handled]) {
+    for item in handled {
+        let (Some(path), Some(folder)) = (&item.path, &item.settle_folder) else {
+            continue;
+        };
+        match maildir::settle(inbox, path, folder) {
+            Ok(_) => {
+                let now = clock::to_storage(clock.now());
+                if let Err(error) = messages::mark_settled(pipeline.store().pool(), item.id, &now)
+                    .await
+                    .context("Cannot record the move")
+                {
+                    tracing::warn!(id = item.id, "{error:#}");
+                }
+            }
+            Err(error) => tracing::warn!(id = item.id, "{error:#}"),
+        }
+    }
+}
+
+/// SIGTERM / SIGINT, observed between batches.
+struct Shutdown {
+    flag: Arc<AtomicBool>,
+    notify: Arc<Notify>,
+}
+
+impl Shutdown {
+    fn listen() -> Shutdown {
+        let flag = Arc::new(AtomicBool::new(false));
+        let notify = Arc::new(Notify::new());
+        let (task_flag, task_notify) = (Arc::clone(&flag), Arc::clone(&notify));
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            task_flag.store(true, Ordering::SeqCst);
+            task_notify.notify_waiters();
+        });
+        Shutdown { flag, notify }
+    }
+
+    fn requested(&self) -> bool {
+        self.flag.load(Ordering::SeqCst)
+    }
+
+    async fn sleep(&self, duration: Duration) {
+        if self.requested() {
+            return;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(duration) => {}
+            () = self.notify.notified() => {}
+        }
+    }
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, "Cannot listen for SIGTERM; only Ctrl-C stops the daemon.");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,137 @@
+//! `messages.toml`: the French sentences behind every reason mailroom records.
+//!
+//! The engine names a [`Reason`]; the alliance's rules say it in French. The sentence is
+//! rendered when the decision is made and stored with it, so the log reads the same years
+//! later even if the rules change (the rules version is stored beside it).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// Why a decision was taken: one stable key per sentence in `messages.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// Subject follows art. 6.1.
+    SubjectConvention,
+    /// Subject follows art. 4.2.
+    SubjectContactChange,
+    /// Subject follows art. 6.3.
+    SubjectResignation,
+    /// No subject convention matched.
+    SubjectUnknown,
+    /// CR/LF or other controls in the decoded subject.
+    SubjectControlCharacters,
+    /// multipart/report delivery-status.
+    BounceReport,
+    /// mailer-daemon/postmaster sender or empty Return-Path.
+    BounceSender,
+    /// "Undeliverable:" and the like.
+    BounceSubject,
+    /// Auto-Submitted / X-Autoreply / Precedence: auto_reply.
+    AutoReplyHeader,
+    /// "Réponse automatique :" and the like.
+    AutoReplySubject,
+    /// List or bulk headers.
+    Bulk,
+    /// Bulk mail whose subject looks like one of the convention's.
+    BulkLooksLikeConvention,
+    /// Same Message-ID (or bytes) as an earlier message; `{n}` is its log number.
+    Duplicate,
+    /// A membership form was received; reading it comes later.
+    ConventionReceived,
+    /// A contact change, held for coordinators.
+    ContactChangeHeld,
+    /// A resignation, held for coordinators.
+    ResignationHeld,
+    /// Empty file.
+    MessageEmpty,
+    /// Not an e-mail.
+    MessageNotEmail,
+    /// Over the size limit.
+    MessageTooLarge,
+    /// mailroom failed while reading it.
+    InternalFailure,
+}
+
+impl Reason {
+    /// Every reason, so the loader can check `messages.toml` has them all.
+    pub const ALL: [Reason; 20] = [
+        Reason::SubjectConvention,
+        Reason::SubjectContactChange,
+        Reason::SubjectResignation,
+        Reason::SubjectUnknown,
+        Reason::SubjectControlCharacters,
+        Reason::BounceReport,
+        Reason::BounceSender,
+        Reason::BounceSubject,
+        Reason::AutoReplyHeader,
+        Reason::AutoReplySubject,
+        Reason::Bulk,
+        Reason::BulkLooksLikeConvention,
+        Reason::Duplicate,
+        Reason::ConventionReceived,
+        Reason::ContactChangeHeld,
+        Reason::ResignationHeld,
+        Reason::MessageEmpty,
+        Reason::MessageNotEmail,
+        Reason::MessageTooLarge,
+        Reason::InternalFailure,
+    ];
+
+    /// The key in `messages.toml`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Reason::SubjectConvention => "subject_convention",
+            Reason::SubjectContactChange => "subject_contact_change",
+            Reason::SubjectResignation => "subject_resignation",
+            Reason::SubjectUnknown => "subject_unknown",
+            Reason::SubjectControlCharacters => "subject_control_characters",
+            Reason::BounceReport => "bounce_report",
+            Reason::BounceSender => "bounce_sender",
+            Reason::BounceSubject => "bounce_subject",
+            Reason::AutoReplyHeader => "auto_reply_header",
+            Reason::AutoReplySubject => "auto_reply_subject",
+            Reason::Bulk => "bulk",
+            Reason::BulkLooksLikeConvention => "bulk_looks_like_convention",
+            Reason::Duplicate => "duplicate",
+            Reason::ConventionReceived => "convention_received",
+            Reason::ContactChangeHeld => "contact_change_held",
+            Reason::ResignationHeld => "resignation_held",
+            Reason::MessageEmpty => "message_empty",
+            Reason::MessageNotEmail => "message_not_email",
+            Reason::MessageTooLarge => "message_too_large",
+            Reason::InternalFailure => "internal_failure",
+        }
+    }
+}
+
+/// `messages.toml` as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Messages {
+    /// Reason key → French sentence.
+    pub reasons: BTreeMap<String, String>,
+}
+
+impl Messages {
+    /// The keys the engine needs that the file lacks.
+    pub fn missing_keys(&self) -> Vec<&'static str> {
+        Reason::ALL
+            .iter()
+            .map(|reason| reason.key())
+            .filter(|key| !self.reasons.contains_key(*key))
+            .collect()
+    }
+
+    /// The French sentence for `reason`, with `{n}` replaced by `number` when given.
+    pub fn reason(&self, reason: Reason, number: Option<i64>) -> String {
+        let text = self
+            .reasons
+            .get(reason.key())
+            .map_or(reason.key(), String::as_str);
+        match number {
+            Some(n) => text.replace("{n}", &n.to_string()),
+            None => text.to_owned(),
+        }
+    }
+}
