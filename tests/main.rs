@@ -1,1 +1,9 @@
-//! Integration tests.
+//! The one integration binary: each module is an area, each test a sentence.
+
+mod support;
+
+mod cli;
+mod corpus;
+mod daemon;
+mod outbox;
+mod rules;

@@ -116,8 +116,11 @@ pub fn classify(envelope: &Envelope, subjects: &SubjectMatcher) -> Classificatio
     if bulk {
         reasons.push(Reason::Bulk);
     }
+    // A subject carrying CR/LF may be an injection attempt: take no name from it.
     let organisation = match kind {
-        Kind::Convention | Kind::ContactChange | Kind::Resignation => by_subject.organisation,
+        Kind::Convention | Kind::ContactChange | Kind::Resignation if problems.is_empty() => {
+            by_subject.organisation
+        }
         _ => None,
     };
     Classification {

@@ -90,6 +90,32 @@ pub fn shorten(text: &str, max: usize) -> String {
     }
 }
 
+/// One French sentence: `12 messages traités : 3 reçus, 5 retenus pour vérification…`.
+pub fn summary(tally: &Tally) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n > 1 { many } else { one });
+    let mut parts: Vec<String> = tally
+        .by_outcome
+        .iter()
+        .map(|(outcome, &n)| match outcome.as_str() {
+            "received" => plural(n, "reçu", "reçus"),
+            "held_for_review" => plural(n, "retenu pour vérification", "retenus pour vérification"),
+            "ignored" => plural(n, "ignoré", "ignorés"),
+            "duplicate" => plural(n, "doublon", "doublons"),
+            other => format!("{n} {other}"),
+        })
+        .collect();
+    if tally.already_handled > 0 {
+        parts.push(plural(tally.already_handled, "déjà traité", "déjà traités"));
+    }
+    let head = plural(tally.decided, "message traité", "messages traités");
+    if parts.is_empty() {
+        format!("{head}.")
+    } else {
+        format!("{head} : {}.", parts.join(", "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,31 +143,5 @@ mod tests {
     fn long_cells_are_shortened_and_controls_blanked() {
         assert_eq!(shorten("abc\r\ndef", 20), "abc  def");
         assert_eq!(shorten("abcdefghij", 5), "abcd…");
-    }
-}
-
-/// One French sentence: `12 messages traités : 3 reçus, 5 retenus pour vérification…`.
-pub fn summary(tally: &Tally) -> String {
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n > 1 { many } else { one });
-    let mut parts: Vec<String> = tally
-        .by_outcome
-        .iter()
-        .map(|(outcome, &n)| match outcome.as_str() {
-            "received" => plural(n, "reçu", "reçus"),
-            "held_for_review" => plural(n, "retenu pour vérification", "retenus pour vérification"),
-            "ignored" => plural(n, "ignoré", "ignorés"),
-            "duplicate" => plural(n, "doublon", "doublons"),
-            other => format!("{n} {other}"),
-        })
-        .collect();
-    if tally.already_handled > 0 {
-        parts.push(plural(tally.already_handled, "déjà traité", "déjà traités"));
-    }
-    let head = plural(tally.decided, "message traité", "messages traités");
-    if parts.is_empty() {
-        format!("{head}.")
-    } else {
-        format!("{head} : {}.", parts.join(", "))
     }
 }

@@ -206,6 +206,13 @@ fn collect_attachments(
             }
             PartType::Multipart(_) => continue,
         };
+        let recovered;
+        let bytes = if part.is_encoding_problem {
+            recovered = recover_base64(part, bytes);
+            recovered.as_deref().unwrap_or(bytes)
+        } else {
+            bytes
+        };
         let declared_type = part.content_type().map_or_else(
             || "application/octet-stream".to_owned(),
             |content_type| match content_type.subtype() {
@@ -228,6 +235,34 @@ fn collect_attachments(
             forwarded: depth > 0,
         });
     }
+}
+
+/// mail-parser hands back the *encoded* text of a part whose boundary never closes (a
+/// truncated upload, a broken gateway). A base64 attachment is still recoverable: decode
+/// the whole lines that are there, rather than losing the form.
+fn recover_base64(part: &mail_parser::MessagePart<'_>, encoded: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let is_base64 = part
+        .content_transfer_encoding()
+        .is_some_and(|encoding| encoding.trim().eq_ignore_ascii_case("base64"));
+    if !is_base64 {
+        return None;
+    }
+    let mut clean: Vec<u8> = encoded
+        .iter()
+        .copied()
+        .take_while(|&byte| byte != b'-') // a stray boundary line ends the data
+        .filter(|byte| !byte.is_ascii_whitespace())
+        .collect();
+    clean.truncate(clean.len() - clean.len() % 4);
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(&clean)
+        .ok()?;
+    tracing::warn!(
+        bytes = decoded.len(),
+        "Malformed MIME: a base64 part was not closed by its boundary; decoded what was there."
+    );
+    Some(decoded)
 }
 
 #[cfg(test)]
@@ -296,6 +331,7 @@ From: b@example.test\r\nSubject: formulaire\r\nContent-Type: multipart/mixed; bo
         let envelope = parse_str(raw);
         assert_eq!(envelope.attachments.len(), 1);
         assert_eq!(envelope.attachments[0].filename.as_deref(), Some("f.pdf"));
+        assert_eq!(envelope.attachments[0].bytes, b"%PDF-1.4\n");
     }
 
     #[test]

@@ -240,6 +240,39 @@ pub async fn insert_attachment(
     Ok(())
 }
 
+/// A catalogued attachment, as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct AttachmentRow {
+    /// Order in the MIME tree.
+    pub position: i64,
+    /// Name given by the sender.
+    pub filename: Option<String>,
+    /// Content-Type as labelled.
+    pub declared_type: Option<String>,
+    /// Type by bytes.
+    pub detected_type: String,
+    /// Decoded size.
+    pub size_bytes: i64,
+    /// SHA-256 of the decoded bytes, hex.
+    pub sha256: String,
+    /// Pages, for a PDF that opened.
+    pub pdf_pages: Option<i64>,
+    /// Problem code.
+    pub problem: Option<String>,
+}
+
+/// The attachments of log row `id`, in MIME order.
+pub async fn attachments(pool: &SqlitePool, id: i64) -> sqlx::Result<Vec<AttachmentRow>> {
+    sqlx::query_as(
+        "SELECT position, filename, declared_type, detected_type, size_bytes, sha256, pdf_pages,
+                problem
+         FROM attachments WHERE message_row_id = ?1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+}
+
 /// Records that the original of row `id` was moved to its folder.
 pub async fn mark_settled(pool: &SqlitePool, id: i64, settled_at: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE messages SET settled_at = ?2 WHERE id = ?1")

@@ -1,0 +1,162 @@
+//! Test support: a temporary workspace, the pipeline over it, and the real binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, SystemTime};
+
+use mailroom::clock::Clock;
+use mailroom::config::{Config, Folders, Limits};
+use mailroom::mailbox::{files, Candidate};
+use mailroom::pipeline::{Handled, Pipeline};
+use mailroom::rules::Rules;
+use mailroom::store::Store;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixed "now": Monday 23 November 2026, 10:00 in Brussels.
+pub fn fixed_clock() -> Clock {
+    let zone = jiff::tz::TimeZone::get("Europe/Brussels").expect("bundled tzdb");
+    Clock::fixed("2026-11-23T09:00:00Z".parse().expect("instant"), zone)
+}
+
+/// A temporary folder with a store and a pipeline over it.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+    pub pipeline: Pipeline,
+}
+
+impl Workspace {
+    pub async fn new() -> Workspace {
+        Workspace::with_limits(Limits::default()).await
+    }
+
+    pub async fn with_limits(limits: Limits) -> Workspace {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("mailroom.db"))
+            .await
+            .expect("store");
+        let rules = Rules::embedded().expect("rules");
+        let pipeline = Pipeline::new(
+            store,
+            rules,
+            limits,
+            Folders::default(),
+            None,
+            fixed_clock(),
+        )
+        .expect("pipeline");
+        Workspace { dir, pipeline }
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    pub fn store(&self) -> &Store {
+        self.pipeline.store()
+    }
+
+    /// Ingests `paths` the way `mailroom ingest` does.
+    pub async fn ingest(&self, paths: &[PathBuf]) -> Vec<Handled> {
+        let candidates: Vec<Candidate> = files::collect(paths).expect("collect");
+        let mut handled = Vec::new();
+        for batch in self.pipeline.batches(candidates) {
+            handled.extend(self.pipeline.process(batch).await.expect("process"));
+        }
+        handled
+    }
+}
+
+/// Copies `files` into `dir`, giving them increasing modification times an hour apart from
+/// `start`, so "received_at" and arrival order are deterministic whatever the checkout did.
+pub fn copy_with_times(files: &[PathBuf], dir: &Path, start: SystemTime) -> Vec<PathBuf> {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    let mut copies = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        let target = dir.join(file.file_name().expect("file name"));
+        std::fs::copy(file, &target).expect("copy");
+        let when = start + Duration::from_secs(3600 * index as u64);
+        std::fs::File::options()
+            .write(true)
+            .open(&target)
+            .and_then(|f| f.set_modified(when))
+            .expect("set mtime");
+        copies.push(target);
+    }
+    copies
+}
+
+/// The sorted `.eml` files of a fixture folder.
+pub fn fixtures(area: &str, extension: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("tests/fixtures").join(area))
+        .expect("fixture folder")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == extension))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs the real binary in `cwd` with `args`.
+pub fn mailroom(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mailroom"))
+        .current_dir(cwd)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run mailroom")
+}
+
+/// stdout as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// stderr as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A minimal message, built the way Thunderbird writes one, for tests that need a specific
+/// header. `extra` headers come first.
+pub fn simple_message(message_id: &str, subject: &str, extra: &str) -> String {
+    format!(
+        "{extra}From: Anne Exemple <anne.exemple@clinique-exemple.test>\r\n\
+         To: alliancesante.durable@spw.wallonie.be\r\n\
+         Subject: {subject}\r\n\
+         Date: Mon, 20 Apr 2026 09:15:00 +0200\r\n\
+         Message-ID: <{message_id}>\r\n\
+         User-Agent: Mozilla Thunderbird\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=UTF-8; format=flowed\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\
+         \r\n\
+         Bonjour,\r\n\r\nVeuillez trouver notre formulaire.\r\n\r\nAnne Exemple\r\n"
+    )
+}
+
+/// Writes a message into a Maildir's `new/` with a Maildir name carrying `delivered`.
+pub fn deliver_to_maildir(maildir: &Path, unique: &str, delivered: i64, bytes: &[u8]) -> PathBuf {
+    for sub in ["new", "cur", "tmp"] {
+        std::fs::create_dir_all(maildir.join(sub)).expect("maildir");
+    }
+    let tmp = maildir
+        .join("tmp")
+        .join(format!("{delivered}.{unique}.test"));
+    std::fs::write(&tmp, bytes).expect("write");
+    let target = maildir
+        .join("new")
+        .join(format!("{delivered}.{unique}.test"));
+    std::fs::rename(&tmp, &target).expect("deliver");
+    target
+}
+
+/// Defaults as a test sees them.
+pub fn default_config() -> Config {
+    Config::default()
+}
