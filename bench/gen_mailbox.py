@@ -144,7 +144,7 @@ def convention_apple(rng: random.Random, seed: str, when: dt.datetime) -> Built:
     """A form sent inline from Apple Mail, labelled PDF or octet-stream."""
     label = rng.choice(("application/pdf", "application/octet-stream"))
     member, mail = convention_mail(rng, seed, when, [form(rng, "Convention.pdf", label, "inline")])
-    return mb.apple_mail(mail, html=rng.random() < 0.5), mail.sender.address, hop(member)
+    return mb.apple_mail(mail, with_html=rng.random() < 0.5), mail.sender.address, hop(member)
 
 
 def convention_scanner(rng: random.Random, seed: str, when: dt.datetime) -> Built:
@@ -226,8 +226,8 @@ def newsletter(rng: random.Random, seed: str, when: dt.datetime) -> Built:
     """A newsletter (Precedence: bulk, List-Unsubscribe)."""
     sender = Person("Réseau Santé Durable Exemple", "lettre@reseau-sante-durable.example")
     mail = Mail(sender, f"Lettre d'information n°{rng.randint(1, 99)} — Santé & climat", when, "Au sommaire ce mois-ci…\n", seed)
-    html = "<html><body><h1>Santé &amp; climat</h1><p>Au sommaire ce mois-ci…</p></body></html>\n"
-    return mb.newsletter(mail, "lists.reseau-sante-durable.example", html), sender.address, ("mta7.lists.reseau-sante-durable.example", "198.51.100.77")
+    markup = "<html><body><h1>Santé &amp; climat</h1><p>Au sommaire ce mois-ci…</p></body></html>\n"
+    return mb.newsletter(mail, "lists.reseau-sante-durable.example", markup), sender.address, ("mta7.lists.reseau-sante-durable.example", "198.51.100.77")
 
 
 BUILDERS = {name: globals()[name] for _, name in KINDS}

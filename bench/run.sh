@@ -30,20 +30,22 @@ if [ -z "${MAILROOM:-}" ]; then
     MAILROOM="$root/target/release/mailroom"
 fi
 
-# measure OUTPUT -- COMMAND...: run COMMAND with stdout discarded; write "seconds max_rss_kb" to OUTPUT.
+# measure OUTPUT COMMAND...: run COMMAND with stdout discarded; write "seconds max_rss_kb" to OUTPUT.
 measure() {
     local out=$1
-    shift 2
+    shift
     /usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null
 }
 
 for n in $sizes; do
     echo "Generating $n messages..." >&2
     python3 "$root/bench/gen_mailbox.py" "$n" "$tmp/mbox$n" --seed "$seed"
+    # The baseline gets its own hard-linked copy, in case mailroom moves what it settles.
+    cp -al "$tmp/mbox$n" "$tmp/mbox$n-py"
     echo "mailroom ingest ($n)..." >&2
-    measure "$tmp/rust-$n.time" -- "$MAILROOM" --db "$tmp/rust-$n.db" ingest "$tmp/mbox$n"
+    measure "$tmp/rust-$n.time" "$MAILROOM" --db "$tmp/rust-$n.db" ingest "$tmp/mbox$n"
     echo "Python baseline ($n)..." >&2
-    measure "$tmp/py-$n.time" -- python3 "$root/bench/baseline.py" "$tmp/py-$n.db" "$tmp/mbox$n"
+    measure "$tmp/py-$n.time" python3 "$root/bench/baseline.py" "$tmp/py-$n.db" "$tmp/mbox$n-py"
 done
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -56,7 +58,6 @@ for n in $sizes; do
     read -r rust_s rust_kb < "$tmp/rust-$n.time"
     read -r py_s py_kb < "$tmp/py-$n.time"
     awk -v n="$n" -v rs="$rust_s" -v rk="$rust_kb" -v ps="$py_s" -v pk="$py_kb" 'BEGIN {
-        rate = function_guard = 0
         printf "| %d | mailroom | %.1f | %.0f | %.0f | 1.0× |\n", n, rs, (rs > 0 ? n / rs : 0), rk / 1024
         printf "| %d | Python baseline | %.1f | %.0f | %.0f | %.1f× |\n", n, ps, (ps > 0 ? n / ps : 0), pk / 1024, (rs > 0 ? ps / rs : 0)
     }'

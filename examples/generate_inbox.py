@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from email.message import Message
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +36,7 @@ def maildir_name(delivered_at: dt.datetime, number: int) -> str:
     return f"{int(delivered_at.timestamp())}.M{number}P{100 + number}Q{number}{SUFFIX}"
 
 
-def delivered(mail: Mail, message, hop: tuple[str, str]) -> tuple[dt.datetime, bytes]:
+def delivered(mail: Mail, message: Message, hop: tuple[str, str]) -> tuple[dt.datetime, bytes]:
     """The delivery time and the bytes as the gateway stores them, two seconds after sending."""
     at = mail.when + dt.timedelta(seconds=2)
     return at, mb.delivered(mb.to_bytes(message), mb.gateway_trace(mail.seed, at, mail.sender.address, hop))

@@ -60,8 +60,9 @@ pub async fn run(
     }
     loop {
         let candidates = maildir::list(&watch.inbox)?;
-        for batch in pipeline.batches(candidates) {
-            let handled = pipeline.process(batch).await?;
+        let mut flow = pipeline.flow(candidates);
+        while let Some(handled) = flow.next().await {
+            let handled = handled?;
             settle(pipeline, &watch.inbox, clock, &handled).await;
             for item in &handled {
                 report.tally.add(item);

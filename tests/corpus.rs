@@ -219,16 +219,16 @@ async fn a_message_stored_before_a_crash_is_decided_on_restart() {
         "",
     );
     let mut tx = workspace.store().begin().await.expect("tx");
-    let id = messages::insert_stored(
+    let ids = messages::insert_stored(
         &mut tx,
-        &messages::NewMessage {
+        &[messages::NewMessage {
             mailbox: "files",
             mailbox_ref: "/nowhere/crash.eml",
             received_at: "2026-11-23T08:00:00Z",
             stored_at: "2026-11-23T08:00:01Z",
             size_bytes: raw.len() as u64,
             raw: raw.as_bytes(),
-        },
+        }],
     )
     .await
     .expect("stage 1");
@@ -236,7 +236,7 @@ async fn a_message_stored_before_a_crash_is_decided_on_restart() {
 
     let resumed = workspace.pipeline.resume().await.expect("resume");
     assert_eq!(resumed.len(), 1);
-    assert_eq!(resumed[0].id, id);
+    assert_eq!(resumed[0].id, ids[0]);
     assert_eq!(resumed[0].kind, "convention");
     assert_eq!(resumed[0].outcome, "received");
     assert!(

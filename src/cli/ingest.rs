@@ -42,9 +42,11 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<std::proc
     for handled in pipeline.resume().await? {
         tally.add(&handled);
     }
-    for batch in pipeline.batches(candidates) {
+    let mut flow = pipeline.flow(candidates);
+    while let Some(batch) = flow.next().await {
+        let batch = batch?;
         let count = batch.len() as u64;
-        for handled in pipeline.process(batch).await? {
+        for handled in batch {
             tally.add(&handled);
             let path = handled
                 .path

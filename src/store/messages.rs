@@ -1,5 +1,7 @@
 //! The message log: raw bytes first, decision second, never deleted.
 
+use std::collections::HashMap;
+
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 
 /// A message as it reaches us, before anything is known about it.
@@ -22,6 +24,10 @@ pub struct NewMessage<'a> {
 /// What the log already knows about a mailbox reference.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct KnownRef {
+    /// Its mailbox.
+    pub mailbox: String,
+    /// Its reference there.
+    pub mailbox_ref: String,
     /// Log row.
     pub id: i64,
     /// `stored` (decision pending) or `decided`.
@@ -32,41 +38,74 @@ pub struct KnownRef {
     pub settled_at: Option<String>,
 }
 
-/// Looks up `(mailbox, mailbox_ref)`.
-pub async fn find_by_ref(
+/// Looks up many `(mailbox, mailbox_ref)` pairs in one query.
+pub async fn find_by_refs(
     conn: &mut SqliteConnection,
-    mailbox: &str,
-    mailbox_ref: &str,
-) -> sqlx::Result<Option<KnownRef>> {
-    sqlx::query_as(
-        "SELECT id, state, settle_folder, settled_at FROM messages
-         WHERE mailbox = ?1 AND mailbox_ref = ?2",
+    refs: &[(&str, &str)],
+) -> sqlx::Result<HashMap<(String, String), KnownRef>> {
+    let json = serde_json::to_string(refs).unwrap_or_else(|_| "[]".to_owned());
+    let rows: Vec<KnownRef> = sqlx::query_as(
+        "SELECT m.mailbox, m.mailbox_ref, m.id, m.state, m.settle_folder, m.settled_at
+         FROM json_each(?1) AS wanted
+         JOIN messages AS m ON m.mailbox = wanted.value ->> 0
+                           AND m.mailbox_ref = wanted.value ->> 1",
     )
-    .bind(mailbox)
-    .bind(mailbox_ref)
-    .fetch_optional(conn)
-    .await
+    .bind(json)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ((row.mailbox.clone(), row.mailbox_ref.clone()), row))
+        .collect())
 }
 
-/// Writes the log row (state `stored`) and the raw bytes; returns the row id.
-pub async fn insert_stored(conn: &mut SqliteConnection, new: &NewMessage<'_>) -> sqlx::Result<i64> {
-    let id: i64 = sqlx::query_scalar(
+/// Writes the log rows (state `stored`) and raw bytes of a batch; returns the row ids in
+/// the order of `new`.
+pub async fn insert_stored(
+    conn: &mut SqliteConnection,
+    new: &[NewMessage<'_>],
+) -> sqlx::Result<Vec<i64>> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<serde_json::Value> = new
+        .iter()
+        .map(|m| {
+            serde_json::json!([
+                m.mailbox,
+                m.mailbox_ref,
+                m.received_at,
+                m.stored_at,
+                m.size_bytes
+            ])
+        })
+        .collect();
+    let json = serde_json::Value::Array(rows).to_string();
+    let inserted: Vec<(i64, String, String)> = sqlx::query_as(
         "INSERT INTO messages (mailbox, mailbox_ref, received_at, stored_at, size_bytes, state)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'stored') RETURNING id",
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, 'stored'
+         FROM json_each(?1) ORDER BY key
+         RETURNING id, mailbox, mailbox_ref",
     )
-    .bind(new.mailbox)
-    .bind(new.mailbox_ref)
-    .bind(new.received_at)
-    .bind(new.stored_at)
-    .bind(i64::try_from(new.size_bytes).unwrap_or(i64::MAX))
-    .fetch_one(&mut *conn)
+    .bind(json)
+    .fetch_all(&mut *conn)
     .await?;
-    sqlx::query("INSERT INTO raw_messages (message_row_id, bytes) VALUES (?1, ?2)")
-        .bind(id)
-        .bind(new.raw)
-        .execute(&mut *conn)
-        .await?;
-    Ok(id)
+    let ids: HashMap<(String, String), i64> = inserted
+        .into_iter()
+        .map(|(id, mailbox, mailbox_ref)| ((mailbox, mailbox_ref), id))
+        .collect();
+    let mut result = Vec::with_capacity(new.len());
+    for message in new {
+        let key = (message.mailbox.to_owned(), message.mailbox_ref.to_owned());
+        let id = *ids.get(&key).ok_or(sqlx::Error::RowNotFound)?;
+        sqlx::query("INSERT INTO raw_messages (message_row_id, bytes) VALUES (?1, ?2)")
+            .bind(id)
+            .bind(message.raw)
+            .execute(&mut *conn)
+            .await?;
+        result.push(id);
+    }
+    Ok(result)
 }
 
 /// The raw bytes of log row `id`.
@@ -102,23 +141,25 @@ pub async fn pending(pool: &SqlitePool) -> sqlx::Result<Vec<PendingRow>> {
     .await
 }
 
-/// The earliest other row with the same dedupe key, stored before `id`.
-pub async fn first_with_dedupe_key(
+/// For each dedupe key, the earliest decided row that carries it (one query per batch).
+pub async fn first_ids_by_dedupe_key(
     conn: &mut SqliteConnection,
-    dedupe_key: &str,
-    id: i64,
-) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
-        "SELECT id FROM messages WHERE dedupe_key = ?1 AND id < ?2 ORDER BY id LIMIT 1",
+    keys: &[String],
+) -> sqlx::Result<HashMap<String, i64>> {
+    let json = serde_json::to_string(keys).unwrap_or_else(|_| "[]".to_owned());
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT dedupe_key, MIN(id) FROM messages
+         WHERE state = 'decided' AND dedupe_key IN (SELECT value FROM json_each(?1))
+         GROUP BY dedupe_key",
     )
-    .bind(dedupe_key)
-    .bind(id)
-    .fetch_optional(conn)
-    .await
+    .bind(json)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// The decision for a stored row.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct Decided<'a> {
     /// Log row.
     pub id: i64,
@@ -158,43 +199,39 @@ pub struct Decided<'a> {
     pub settle_folder: &'a str,
 }
 
-/// Completes row `decided.id` with its decision (state `decided`).
-pub async fn record_decision(
+/// Completes a batch of stored rows with their decisions (state `decided`), in one
+/// statement.
+pub async fn record_decisions(
     conn: &mut SqliteConnection,
-    decided: &Decided<'_>,
+    decided: &[Decided<'_>],
 ) -> sqlx::Result<()> {
+    if decided.is_empty() {
+        return Ok(());
+    }
+    let json =
+        serde_json::to_string(decided).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
     sqlx::query(
-        "UPDATE messages SET state = 'decided', raw_sha256 = ?2, message_id = ?3, dedupe_key = ?4,
-             sent_at = ?5, from_addr = ?6, from_name = ?7, subject = ?8, kind = ?9, outcome = ?10,
-             problems = ?11, reasons = ?12, organisation = ?13, organisation_key = ?14,
-             duplicate_of = ?15, rules_version = ?16, decided_at = ?17, settle_folder = ?18
-         WHERE id = ?1 AND state = 'stored'",
+        "UPDATE messages SET state = 'decided',
+             raw_sha256 = d.v ->> 'raw_sha256', message_id = d.v ->> 'message_id',
+             dedupe_key = d.v ->> 'dedupe_key', sent_at = d.v ->> 'sent_at',
+             from_addr = d.v ->> 'from_addr', from_name = d.v ->> 'from_name',
+             subject = d.v ->> 'subject', kind = d.v ->> 'kind',
+             outcome = d.v ->> 'outcome', problems = d.v ->> 'problems_json',
+             reasons = d.v ->> 'reasons_json', organisation = d.v ->> 'organisation',
+             organisation_key = d.v ->> 'organisation_key',
+             duplicate_of = d.v ->> 'duplicate_of', rules_version = d.v ->> 'rules_version',
+             decided_at = d.v ->> 'decided_at', settle_folder = d.v ->> 'settle_folder'
+         FROM (SELECT value ->> 'id' AS id, value AS v FROM json_each(?1)) AS d
+         WHERE messages.id = d.id AND messages.state = 'stored'",
     )
-    .bind(decided.id)
-    .bind(decided.raw_sha256)
-    .bind(decided.message_id)
-    .bind(decided.dedupe_key)
-    .bind(decided.sent_at)
-    .bind(decided.from_addr)
-    .bind(decided.from_name)
-    .bind(decided.subject)
-    .bind(decided.kind)
-    .bind(decided.outcome)
-    .bind(decided.problems_json)
-    .bind(decided.reasons_json)
-    .bind(decided.organisation)
-    .bind(decided.organisation_key)
-    .bind(decided.duplicate_of)
-    .bind(decided.rules_version)
-    .bind(decided.decided_at)
-    .bind(decided.settle_folder)
+    .bind(json)
     .execute(conn)
     .await?;
     Ok(())
 }
 
 /// One catalogued attachment.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct NewAttachment<'a> {
     /// Log row of the message.
     pub message_row_id: i64,
@@ -216,25 +253,24 @@ pub struct NewAttachment<'a> {
     pub problem: Option<&'a str>,
 }
 
-/// Records one attachment of a message.
-pub async fn insert_attachment(
+/// Records the attachments of a batch, in one statement.
+pub async fn insert_attachments(
     conn: &mut SqliteConnection,
-    new: &NewAttachment<'_>,
+    new: &[NewAttachment<'_>],
 ) -> sqlx::Result<()> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    let json = serde_json::to_string(new).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
     sqlx::query(
         "INSERT INTO attachments (message_row_id, position, filename, declared_type, detected_type,
              size_bytes, sha256, pdf_pages, problem)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         SELECT value ->> 'message_row_id', value ->> 'position', value ->> 'filename',
+                value ->> 'declared_type', value ->> 'detected_type', value ->> 'size_bytes',
+                value ->> 'sha256', value ->> 'pdf_pages', value ->> 'problem'
+         FROM json_each(?1)",
     )
-    .bind(new.message_row_id)
-    .bind(new.position)
-    .bind(new.filename)
-    .bind(new.declared_type)
-    .bind(new.detected_type)
-    .bind(new.size_bytes)
-    .bind(new.sha256)
-    .bind(new.pdf_pages)
-    .bind(new.problem)
+    .bind(json)
     .execute(conn)
     .await?;
     Ok(())

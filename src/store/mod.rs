@@ -43,7 +43,9 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30));
+            .busy_timeout(Duration::from_secs(30))
+            // Raw messages are blobs of 10 kB–20 MB: big pages mean short overflow chains.
+            .page_size(65_536);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)

@@ -64,11 +64,7 @@ impl Workspace {
     /// Ingests `paths` the way `mailroom ingest` does.
     pub async fn ingest(&self, paths: &[PathBuf]) -> Vec<Handled> {
         let candidates: Vec<Candidate> = files::collect(paths).expect("collect");
-        let mut handled = Vec::new();
-        for batch in self.pipeline.batches(candidates) {
-            handled.extend(self.pipeline.process(batch).await.expect("process"));
-        }
-        handled
+        self.pipeline.process(candidates).await.expect("process")
     }
 }
 

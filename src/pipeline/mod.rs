@@ -1,0 +1,552 @@
+//! The pipeline: the only caller of every stage, one transaction per step.
+//!
+//! For each batch of candidates:
+//! 1. **raw first** — read each message (within the size limit) and commit its raw bytes
+//!    and a log row in state `stored`; from then on nothing can be lost;
+//! 2. **analyse** — parse, classify and inspect attachments on one blocking thread per
+//!    core ([`analysis`]); a panic becomes that message's problem;
+//! 3. **decide** — in one transaction, per message in arrival order: deduplicate by
+//!    Message-ID (else SHA-256), decide, record the outcome and its reasons, catalogue
+//!    the attachments, queue replies, plan where the original goes.
+//!
+//! A batch's two commits cover many messages (group commit), which is what makes a
+//! re-import of years of mail fast; each message's effects still land together or not at
+//! all. [`Flow`] overlaps step 1 of the next batch with step 2 of the current one, so the
+//! disk and both cores are busy at once. Acting on the outside world (delivering, moving
+//! mail) is left to the caller, after the commit. Rows a crash left in `stored` are
+//! finished by [`Pipeline::resume`].
+
+mod analysis;
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::task::JoinHandle;
+
+use self::analysis::{analyse_batch, Analysis, Raw};
+use crate::classify::subject::SubjectMatcher;
+use crate::clock::{self, Clock};
+use crate::config::{Folders, Limits};
+use crate::mailbox::Candidate;
+use crate::outbox;
+use crate::problem::{self, Problem};
+use crate::rules::{Reason, Rules};
+use crate::store::messages::{self, Decided, NewAttachment, NewMessage};
+use crate::store::{Store, Tx};
+use crate::workflow::{self, Decision, Settle};
+
+/// Everything the stages need, built once.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    store: Store,
+    rules: Arc<Rules>,
+    subjects: Arc<SubjectMatcher>,
+    limits: Limits,
+    folders: Folders,
+    from: String,
+    clock: Clock,
+    workers: usize,
+}
+
+/// What happened to one message, for the caller to print and to act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handled {
+    /// Log row.
+    pub id: i64,
+    /// Where the message came from.
+    pub path: Option<PathBuf>,
+    /// Kind name.
+    pub kind: String,
+    /// Outcome name.
+    pub outcome: String,
+    /// Organisation as the subject names it.
+    pub organisation: Option<String>,
+    /// The folder the original goes to, while it has not been moved.
+    pub settle_folder: Option<String>,
+    /// Decided in an earlier run (the same file or Maildir message seen again).
+    pub already_handled: bool,
+}
+
+/// A batch whose raw messages are committed and whose analysis is running.
+struct Pending {
+    /// Log rows and origins of the messages being analysed, in batch order.
+    rows: Vec<(i64, Option<PathBuf>)>,
+    analyses: JoinHandle<Vec<Analysis>>,
+}
+
+/// A batch read from the mailbox, not yet stored.
+struct Incoming {
+    /// Messages decided in an earlier run: nothing more to do but settle them.
+    already_handled: Vec<Handled>,
+    /// Everything else, with the log row a previous interrupted run already stored.
+    messages: Vec<(Candidate, Raw, Option<i64>)>,
+}
+
+/// Batches going through the pipeline. Each step reads the next batch and starts its
+/// analysis, then — in one transaction — records the decisions of the previous batch and
+/// stores the raw messages of the next: the analysis of one batch runs while the other is
+/// written. At most two batches are in memory at once, whatever the mailbox size.
+pub struct Flow<'p> {
+    pipeline: &'p Pipeline,
+    batches: VecDeque<Vec<Candidate>>,
+    pending: Option<Pending>,
+}
+
+impl Flow<'_> {
+    /// Decides the next batch and returns what happened to each of its messages, or
+    /// `None` when every batch is done.
+    ///
+    /// # Errors
+    /// The store fails or a file cannot be read; messages already stored stay `stored`
+    /// and are finished by [`Pipeline::resume`] next time.
+    pub async fn next(&mut self) -> Option<anyhow::Result<Vec<Handled>>> {
+        loop {
+            let batch = self.batches.pop_front();
+            if batch.is_none() && self.pending.is_none() {
+                return None;
+            }
+            match self.step(batch).await {
+                Ok(handled) if handled.is_empty() => continue,
+                result => return Some(result),
+            }
+        }
+    }
+
+    async fn step(&mut self, batch: Option<Vec<Candidate>>) -> anyhow::Result<Vec<Handled>> {
+        let pipeline = self.pipeline;
+        // Read the next batch and start its analysis before touching the database.
+        let incoming = match batch {
+            Some(batch) => Some(pipeline.read_batch(batch).await?),
+            None => None,
+        };
+        let next_analyses = incoming.as_ref().map(|incoming| {
+            let raws = incoming
+                .messages
+                .iter()
+                .map(|(_, raw, _)| raw.clone())
+                .collect();
+            pipeline.spawn_analysis(raws)
+        });
+        let finished = match self.pending.take() {
+            Some(pending) => {
+                let analyses = pending
+                    .analyses
+                    .await
+                    .context("The analysis of a batch was interrupted")?;
+                Some((pending.rows, analyses))
+            }
+            None => None,
+        };
+
+        let mut tx = pipeline.store.begin().await?;
+        let mut handled = match finished {
+            Some((rows, analyses)) => pipeline.record(&mut tx, rows, analyses).await?,
+            None => Vec::new(),
+        };
+        let mut next_pending = None;
+        if let (Some(incoming), Some(analyses)) = (incoming, next_analyses) {
+            handled.extend(incoming.already_handled);
+            let rows = pipeline.store_raw(&mut tx, incoming.messages).await?;
+            next_pending = Some(Pending { rows, analyses });
+        }
+        tx.commit().await.context("Cannot commit the batch")?;
+        self.pending = next_pending;
+        handled.sort_by_key(|h| h.id);
+        Ok(handled)
+    }
+}
+
+impl Pipeline {
+    /// Builds the pipeline over `store` with `rules`.
+    ///
+    /// # Errors
+    /// The subject rules do not compile.
+    pub fn new(
+        store: Store,
+        rules: Rules,
+        limits: Limits,
+        folders: Folders,
+        from: Option<String>,
+        clock: Clock,
+    ) -> anyhow::Result<Pipeline> {
+        let subjects = SubjectMatcher::new(&rules.subjects).context("Invalid subject rules")?;
+        let workers = std::thread::available_parallelism().map_or(2, usize::from);
+        Ok(Pipeline {
+            store,
+            from: from.unwrap_or_else(|| rules.alliance.address.clone()),
+            rules: Arc::new(rules),
+            subjects: Arc::new(subjects),
+            limits,
+            folders,
+            clock,
+            workers,
+        })
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The batches for `candidates`, bounded by count and bytes, ready to be driven.
+    pub fn flow(&self, candidates: Vec<Candidate>) -> Flow<'_> {
+        let mut batches = VecDeque::new();
+        let mut current = Vec::new();
+        let mut bytes = 0_u64;
+        let budget = u64::try_from(self.limits.batch_bytes).unwrap_or(u64::MAX);
+        for candidate in candidates {
+            if !current.is_empty()
+                && (current.len() >= self.limits.batch_messages
+                    || bytes + candidate.size_bytes > budget)
+            {
+                batches.push_back(std::mem::take(&mut current));
+                bytes = 0;
+            }
+            bytes += candidate.size_bytes;
+            current.push(candidate);
+        }
+        if !current.is_empty() {
+            batches.push_back(current);
+        }
+        Flow {
+            pipeline: self,
+            batches,
+            pending: None,
+        }
+    }
+
+    /// Runs `candidates` through the whole pipeline; one [`Handled`] per candidate.
+    ///
+    /// # Errors
+    /// As [`Flow::next`].
+    pub async fn process(&self, candidates: Vec<Candidate>) -> anyhow::Result<Vec<Handled>> {
+        let mut flow = self.flow(candidates);
+        let mut handled = Vec::new();
+        while let Some(batch) = flow.next().await {
+            handled.extend(batch?);
+        }
+        Ok(handled)
+    }
+
+    /// Finishes rows a crash left in state `stored`, from their stored raw bytes.
+    ///
+    /// # Errors
+    /// The store fails.
+    pub async fn resume(&self) -> anyhow::Result<Vec<Handled>> {
+        let pending = messages::pending(self.store.pool()).await?;
+        let mut handled = Vec::new();
+        for chunk in pending.chunks(self.limits.batch_messages.max(1)) {
+            let mut rows = Vec::with_capacity(chunk.len());
+            let mut raws = Vec::with_capacity(chunk.len());
+            for row in chunk {
+                tracing::info!(
+                    id = row.id,
+                    "Resuming a message stored before an interruption."
+                );
+                let bytes = messages::raw_bytes(self.store.pool(), row.id).await?;
+                raws.push(Raw {
+                    too_large: usize::try_from(row.size_bytes).is_ok_and(|size| size > bytes.len()),
+                    bytes: Arc::new(bytes),
+                });
+                rows.push((row.id, None));
+            }
+            let analyses = self
+                .spawn_analysis(raws)
+                .await
+                .context("The analysis of a batch was interrupted")?;
+            let mut tx = self.store.begin().await?;
+            handled.extend(self.record(&mut tx, rows, analyses).await?);
+            tx.commit().await.context("Cannot commit the decisions")?;
+        }
+        Ok(handled)
+    }
+
+    /// Reads a batch from the mailbox, skipping what an earlier run already decided.
+    async fn read_batch(&self, batch: Vec<Candidate>) -> anyhow::Result<Incoming> {
+        let refs: Vec<(&str, &str)> = batch
+            .iter()
+            .map(|c| (c.mailbox.as_str(), c.mailbox_ref.as_str()))
+            .collect();
+        let mut conn = self.store.pool().acquire().await?;
+        let known = messages::find_by_refs(&mut conn, &refs).await?;
+        drop(conn);
+        let mut incoming = Incoming {
+            already_handled: Vec::new(),
+            messages: Vec::with_capacity(batch.len()),
+        };
+        for candidate in batch {
+            let key = (candidate.mailbox.clone(), candidate.mailbox_ref.clone());
+            match known.get(&key) {
+                Some(known) if known.state == "decided" => {
+                    incoming.already_handled.push(Handled {
+                        id: known.id,
+                        path: Some(candidate.path),
+                        kind: String::new(),
+                        outcome: String::new(),
+                        organisation: None,
+                        settle_folder: known
+                            .settle_folder
+                            .clone()
+                            .filter(|_| known.settled_at.is_none()),
+                        already_handled: true,
+                    });
+                }
+                stored => {
+                    let raw = self.read(&candidate).await?;
+                    let id = stored.map(|known| known.id);
+                    incoming.messages.push((candidate, raw, id));
+                }
+            }
+        }
+        Ok(incoming)
+    }
+
+    /// Step 1, in the caller's transaction: raw bytes and a log row for every message that
+    /// has none yet. Returns the log rows in batch order.
+    async fn store_raw(
+        &self,
+        tx: &mut Tx,
+        batch: Vec<(Candidate, Raw, Option<i64>)>,
+    ) -> anyhow::Result<Vec<(i64, Option<PathBuf>)>> {
+        let stored_at = clock::to_storage(self.clock.now());
+        let received: Vec<String> = batch
+            .iter()
+            .map(|(candidate, _, _)| clock::to_storage(candidate.received_at))
+            .collect();
+        let new: Vec<NewMessage<'_>> = batch
+            .iter()
+            .zip(&received)
+            .filter(|((_, _, id), _)| id.is_none())
+            .map(|((candidate, raw, _), received_at)| NewMessage {
+                mailbox: &candidate.mailbox,
+                mailbox_ref: &candidate.mailbox_ref,
+                received_at,
+                stored_at: &stored_at,
+                size_bytes: candidate.size_bytes,
+                raw: &raw.bytes,
+            })
+            .collect();
+        let mut new_ids = messages::insert_stored(tx, &new).await?.into_iter();
+        drop(new);
+        let mut rows = Vec::with_capacity(batch.len());
+        for (candidate, _, id) in batch {
+            let id = match id {
+                Some(id) => id,
+                None => new_ids.next().context("A stored message has no log row")?,
+            };
+            rows.push((id, Some(candidate.path)));
+        }
+        Ok(rows)
+    }
+
+    fn spawn_analysis(&self, raws: Vec<Raw>) -> JoinHandle<Vec<Analysis>> {
+        tokio::spawn(analyse_batch(
+            raws,
+            Arc::clone(&self.subjects),
+            self.limits.clone(),
+            self.workers,
+        ))
+    }
+
+    /// Reads a candidate's bytes; a file over the size limit is not read (its log row
+    /// says so and the file itself stays in the mailbox as the raw copy).
+    async fn read(&self, candidate: &Candidate) -> anyhow::Result<Raw> {
+        let limit = u64::try_from(self.limits.max_message_bytes).unwrap_or(u64::MAX);
+        if candidate.size_bytes > limit {
+            return Ok(Raw {
+                bytes: Arc::new(Vec::new()),
+                too_large: true,
+            });
+        }
+        let bytes = tokio::fs::read(&candidate.path)
+            .await
+            .with_context(|| format!("Cannot read {}", candidate.path.display()))?;
+        Ok(Raw {
+            bytes: Arc::new(bytes),
+            too_large: false,
+        })
+    }
+
+    /// Step 3, in the caller's transaction: decide and record every analysed message of a
+    /// batch — decisions, attachment catalogue, queued replies.
+    async fn record(
+        &self,
+        tx: &mut Tx,
+        rows: Vec<(i64, Option<PathBuf>)>,
+        analyses: Vec<Analysis>,
+    ) -> anyhow::Result<Vec<Handled>> {
+        let now = self.clock.now();
+        let decided_at = clock::to_storage(now);
+        let dedupe_keys: Vec<String> = analyses.iter().map(dedupe_key).collect();
+        let mut first_seen = messages::first_ids_by_dedupe_key(tx, &dedupe_keys).await?;
+        let mut decisions = Vec::with_capacity(rows.len());
+        for ((&(id, _), analysis), dedupe_key) in rows.iter().zip(&analyses).zip(&dedupe_keys) {
+            let duplicate_of = first_seen
+                .get(dedupe_key)
+                .copied()
+                .filter(|&first| first != id);
+            first_seen.entry(dedupe_key.clone()).or_insert(id);
+            let decision =
+                workflow::decide(&analysis.envelope, &analysis.classification, duplicate_of);
+            for reply in &decision.replies {
+                outbox::enqueue(tx, reply, &self.from, Some(id), now).await?;
+            }
+            decisions.push((decision, duplicate_of));
+        }
+        let texts: Vec<DecisionTexts> = analyses
+            .iter()
+            .zip(&decisions)
+            .map(|(analysis, (decision, duplicate_of))| {
+                self.texts(analysis, decision, *duplicate_of)
+            })
+            .collect();
+        let decided: Vec<Decided<'_>> = rows
+            .iter()
+            .zip(&analyses)
+            .zip(&decisions)
+            .zip(&dedupe_keys)
+            .zip(&texts)
+            .map(
+                |((((&(id, _), analysis), (decision, duplicate_of)), dedupe_key), texts)| Decided {
+                    id,
+                    raw_sha256: &analysis.raw_sha256,
+                    message_id: analysis.envelope.message_id.as_deref(),
+                    dedupe_key,
+                    sent_at: texts.sent_at.as_deref(),
+                    from_addr: analysis.envelope.from_addr.as_deref(),
+                    from_name: analysis.envelope.from_name.as_deref(),
+                    subject: analysis.envelope.subject.as_deref(),
+                    kind: analysis.classification.kind.as_str(),
+                    outcome: decision.outcome.as_str(),
+                    problems_json: &texts.problems_json,
+                    reasons_json: &texts.reasons_json,
+                    organisation: analysis.classification.organisation.as_deref(),
+                    organisation_key: analysis.classification.organisation_key.as_deref(),
+                    duplicate_of: *duplicate_of,
+                    rules_version: &self.rules.version,
+                    decided_at: &decided_at,
+                    settle_folder: self.folder(decision.settle),
+                },
+            )
+            .collect();
+        messages::record_decisions(tx, &decided).await?;
+        let attachments: Vec<NewAttachment<'_>> = rows
+            .iter()
+            .zip(&analyses)
+            .flat_map(|(&(id, _), analysis)| {
+                analysis
+                    .attachments
+                    .iter()
+                    .map(move |attachment| NewAttachment {
+                        message_row_id: id,
+                        position: i64::try_from(attachment.position).unwrap_or(i64::MAX),
+                        filename: attachment.filename.as_deref(),
+                        declared_type: &attachment.declared_type,
+                        detected_type: attachment.inspection.detected.as_str(),
+                        size_bytes: i64::try_from(attachment.size_bytes).unwrap_or(i64::MAX),
+                        sha256: &attachment.sha256,
+                        pdf_pages: attachment.inspection.pdf_pages.map(i64::from),
+                        problem: attachment.inspection.problem.map(Problem::as_str),
+                    })
+            })
+            .collect();
+        messages::insert_attachments(tx, &attachments).await?;
+
+        let handled = rows
+            .into_iter()
+            .zip(&analyses)
+            .zip(&decisions)
+            .map(|(((id, path), analysis), (decision, _))| {
+                tracing::info!(
+                    id,
+                    message_id = analysis.envelope.message_id.as_deref().unwrap_or(""),
+                    kind = analysis.classification.kind.as_str(),
+                    outcome = decision.outcome.as_str(),
+                    "Message decided."
+                );
+                Handled {
+                    id,
+                    path,
+                    kind: analysis.classification.kind.as_str().to_owned(),
+                    outcome: decision.outcome.as_str().to_owned(),
+                    organisation: analysis.classification.organisation.clone(),
+                    settle_folder: Some(self.folder(decision.settle).to_owned()),
+                    already_handled: false,
+                }
+            })
+            .collect();
+        Ok(handled)
+    }
+
+    /// The stored texts of a decision: problem codes, French reasons, the sender's date.
+    fn texts(
+        &self,
+        analysis: &Analysis,
+        decision: &Decision,
+        duplicate_of: Option<i64>,
+    ) -> DecisionTexts {
+        let reasons: Vec<String> = decision
+            .reasons
+            .iter()
+            .map(|reason| {
+                let number = (*reason == Reason::Duplicate)
+                    .then_some(duplicate_of)
+                    .flatten();
+                self.rules.messages.reason(*reason, number)
+            })
+            .collect();
+        DecisionTexts {
+            problems_json: problem::codes_json(&decision.problems),
+            reasons_json: serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".to_owned()),
+            sent_at: analysis.envelope.sent_at.map(clock::to_storage),
+        }
+    }
+
+    fn folder(&self, settle: Settle) -> &str {
+        match settle {
+            Settle::Processed => &self.folders.processed,
+            Settle::Review => &self.folders.review,
+            Settle::Ignored => &self.folders.ignored,
+        }
+    }
+}
+
+/// `mid:<Message-ID>`, or `sha256:<hex>` for a message without one.
+fn dedupe_key(analysis: &Analysis) -> String {
+    match &analysis.envelope.message_id {
+        Some(message_id) => format!("mid:{message_id}"),
+        None => format!("sha256:{}", analysis.raw_sha256),
+    }
+}
+
+/// What a decision stores as text.
+struct DecisionTexts {
+    problems_json: String,
+    reasons_json: String,
+    sent_at: Option<String>,
+}
+
+/// Counts of what a run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Tally {
+    /// Messages decided now.
+    pub decided: usize,
+    /// Outcome name → count.
+    pub by_outcome: std::collections::BTreeMap<String, usize>,
+    /// Seen again, already decided in an earlier run.
+    pub already_handled: usize,
+}
+
+impl Tally {
+    /// Counts one handled message.
+    pub fn add(&mut self, handled: &Handled) {
+        if handled.already_handled {
+            self.already_handled += 1;
+        } else {
+            self.decided += 1;
+            *self.by_outcome.entry(handled.outcome.clone()).or_default() += 1;
+        }
+    }
+}
