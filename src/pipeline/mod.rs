@@ -63,7 +63,7 @@ pub struct Handled {
     pub outcome: String,
     /// Organisation as the subject names it.
     pub organisation: Option<String>,
-    /// The folder the original goes to, while it has not been moved.
+    /// The folder the original goes to (the daemon moves it if it is still in the inbox).
     pub settle_folder: Option<String>,
     /// Decided in an earlier run (the same file or Maildir message seen again).
     pub already_handled: bool,
@@ -286,10 +286,8 @@ impl Pipeline {
                         kind: String::new(),
                         outcome: String::new(),
                         organisation: None,
-                        settle_folder: known
-                            .settle_folder
-                            .clone()
-                            .filter(|_| known.settled_at.is_none()),
+                        // Still (or again) in the inbox: it goes back to its folder.
+                        settle_folder: known.settle_folder.clone(),
                         already_handled: true,
                     });
                 }

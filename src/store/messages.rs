@@ -34,8 +34,6 @@ pub struct KnownRef {
     pub state: String,
     /// Planned folder, once decided.
     pub settle_folder: Option<String>,
-    /// When the original was moved, if it was.
-    pub settled_at: Option<String>,
 }
 
 /// Looks up many `(mailbox, mailbox_ref)` pairs in one query.
@@ -45,7 +43,7 @@ pub async fn find_by_refs(
 ) -> sqlx::Result<HashMap<(String, String), KnownRef>> {
     let json = serde_json::to_string(refs).unwrap_or_else(|_| "[]".to_owned());
     let rows: Vec<KnownRef> = sqlx::query_as(
-        "SELECT m.mailbox, m.mailbox_ref, m.id, m.state, m.settle_folder, m.settled_at
+        "SELECT m.mailbox, m.mailbox_ref, m.id, m.state, m.settle_folder
          FROM json_each(?1) AS wanted
          JOIN messages AS m ON m.mailbox = wanted.value ->> 0
                            AND m.mailbox_ref = wanted.value ->> 1",
