@@ -92,6 +92,9 @@ pub fn init_tracing(cli: &Cli) {
 /// Anything that stops the command: bad configuration, unreadable paths, store failures.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        // Few blocking threads: file reads and the per-core analysis need no more, and
+        // every extra thread is another malloc arena holding freed message buffers.
+        .max_blocking_threads(4)
         .enable_all()
         .build()
         .context("Cannot start the async runtime")?;

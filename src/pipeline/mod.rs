@@ -129,16 +129,23 @@ impl Flow<'_> {
                 .collect();
             pipeline.spawn_analysis(raws)
         });
-        let finished = match self.pending.take() {
-            Some(pending) => {
-                let analyses = pending
-                    .analyses
-                    .await
-                    .context("The analysis of a batch was interrupted")?;
-                Some((pending.rows, analyses))
-            }
-            None => None,
-        };
+        // While the previous batch is analysed, move the WAL into the database file.
+        let (finished, checkpoint) = tokio::join!(
+            async {
+                match self.pending.take() {
+                    Some(pending) => pending
+                        .analyses
+                        .await
+                        .map(|analyses| Some((pending.rows, analyses))),
+                    None => Ok(None),
+                }
+            },
+            pipeline.store.checkpoint()
+        );
+        let finished = finished.context("The analysis of a batch was interrupted")?;
+        if let Err(error) = checkpoint {
+            tracing::warn!(%error, "WAL checkpoint failed; SQLite will retry on its own.");
+        }
 
         let mut tx = pipeline.store.begin().await?;
         let mut handled = match finished {
@@ -274,8 +281,9 @@ impl Pipeline {
         drop(conn);
         let mut incoming = Incoming {
             already_handled: Vec::new(),
-            messages: Vec::with_capacity(batch.len()),
+            messages: Vec::new(),
         };
+        let mut to_read = Vec::with_capacity(batch.len());
         for candidate in batch {
             let key = (candidate.mailbox.clone(), candidate.mailbox_ref.clone());
             match known.get(&key) {
@@ -291,13 +299,20 @@ impl Pipeline {
                         already_handled: true,
                     });
                 }
-                stored => {
-                    let raw = self.read(&candidate).await?;
-                    let id = stored.map(|known| known.id);
-                    incoming.messages.push((candidate, raw, id));
-                }
+                stored => to_read.push((candidate, stored.map(|known| known.id))),
             }
         }
+        // One blocking task reads the whole batch: a thread hand-off per file costs more
+        // than the read itself.
+        let limit = u64::try_from(self.limits.max_message_bytes).unwrap_or(u64::MAX);
+        incoming.messages = tokio::task::spawn_blocking(move || {
+            to_read
+                .into_iter()
+                .map(|(candidate, id)| read(&candidate, limit).map(|raw| (candidate, raw, id)))
+                .collect::<anyhow::Result<Vec<_>>>()
+        })
+        .await
+        .context("Reading a batch was interrupted")??;
         Ok(incoming)
     }
 
@@ -346,25 +361,6 @@ impl Pipeline {
             self.limits.clone(),
             self.workers,
         ))
-    }
-
-    /// Reads a candidate's bytes; a file over the size limit is not read (its log row
-    /// says so and the file itself stays in the mailbox as the raw copy).
-    async fn read(&self, candidate: &Candidate) -> anyhow::Result<Raw> {
-        let limit = u64::try_from(self.limits.max_message_bytes).unwrap_or(u64::MAX);
-        if candidate.size_bytes > limit {
-            return Ok(Raw {
-                bytes: Arc::new(Vec::new()),
-                too_large: true,
-            });
-        }
-        let bytes = tokio::fs::read(&candidate.path)
-            .await
-            .with_context(|| format!("Cannot read {}", candidate.path.display()))?;
-        Ok(Raw {
-            bytes: Arc::new(bytes),
-            too_large: false,
-        })
     }
 
     /// Step 3, in the caller's transaction: decide and record every analysed message of a
@@ -509,6 +505,23 @@ impl Pipeline {
             Settle::Ignored => &self.folders.ignored,
         }
     }
+}
+
+/// Reads a candidate's bytes; a file over `limit` is not read (its log row says so and the
+/// file itself stays in the mailbox as the raw copy).
+fn read(candidate: &Candidate, limit: u64) -> anyhow::Result<Raw> {
+    if candidate.size_bytes > limit {
+        return Ok(Raw {
+            bytes: Arc::new(Vec::new()),
+            too_large: true,
+        });
+    }
+    let bytes = std::fs::read(&candidate.path)
+        .with_context(|| format!("Cannot read {}", candidate.path.display()))?;
+    Ok(Raw {
+        bytes: Arc::new(bytes),
+        too_large: false,
+    })
 }
 
 /// `mid:<Message-ID>`, or `sha256:<hex>` for a message without one.

@@ -45,7 +45,10 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
             // Raw messages are blobs of 10 kB–20 MB: big pages mean short overflow chains.
-            .page_size(65_536);
+            .page_size(65_536)
+            // Checkpoints are run by `checkpoint`, off the writer's path; this is only the
+            // safety net (16 384 pages of 64 KiB: 1 GiB of WAL).
+            .pragma("wal_autocheckpoint", "16384");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
@@ -64,6 +67,19 @@ impl Store {
     /// The database is unreachable or stays locked past the busy timeout.
     pub async fn begin(&self) -> sqlx::Result<Tx> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// Copies committed WAL frames into the database file without blocking writers
+    /// (`PASSIVE`), so the writer never pays for checkpoints itself. Run it while the
+    /// writer is otherwise idle or busy elsewhere (e.g. during a batch's analysis).
+    ///
+    /// # Errors
+    /// The database is unreachable.
+    pub async fn checkpoint(&self) -> sqlx::Result<()> {
+        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// The pool, for reads.
