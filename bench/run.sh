@@ -42,8 +42,12 @@ for n in $sizes; do
     python3 "$root/bench/gen_mailbox.py" "$n" "$tmp/mbox$n" --seed "$seed"
     # The baseline gets its own hard-linked copy, in case mailroom moves what it settles.
     cp -al "$tmp/mbox$n" "$tmp/mbox$n-py"
+    # Flush the generator's dirty pages first: otherwise their writeback lands on
+    # whichever run comes first and the comparison measures the disk, not the programs.
+    sync
     echo "mailroom ingest ($n)..." >&2
     measure "$tmp/rust-$n.time" "$MAILROOM" --db "$tmp/rust-$n.db" ingest "$tmp/mbox$n"
+    sync
     echo "Python baseline ($n)..." >&2
     measure "$tmp/py-$n.time" python3 "$root/bench/baseline.py" "$tmp/py-$n.db" "$tmp/mbox$n-py"
 done
