@@ -27,6 +27,67 @@ pub enum Problem {
     PdfCorrupt,
     /// Reading the message crashed inside mailroom; the raw copy is kept for a retry.
     InternalPanic,
+    /// A PDF without a text layer (a scan) that could not be read reliably.
+    PdfNoTextLayer,
+    /// No attachment is the membership form (none at all, or only other documents).
+    AttachmentMissingForm,
+    /// The form came as the .docx itself: readable, but it carries no signature.
+    AttachmentNotPdf,
+    /// Form 1: no official name.
+    OrganisationNameMissing,
+    /// Form 1: no registered address.
+    OrganisationAddressMissing,
+    /// Form 1: no organisation type ticked.
+    OrganisationTypeMissing,
+    /// Form 1: more than one organisation type ticked (a coordinator decides).
+    OrganisationTypeMultiple,
+    /// Form 2: legal representative's last name.
+    LegalRepresentativeLastNameMissing,
+    /// Form 2: legal representative's first name.
+    LegalRepresentativeFirstNameMissing,
+    /// Form 2: legal representative's function.
+    LegalRepresentativeFunctionMissing,
+    /// Form 2: legal representative's e-mail address.
+    LegalRepresentativeEmailMissing,
+    /// Form 2: legal representative's phone.
+    LegalRepresentativePhoneMissing,
+    /// Form 2: the legal representative's e-mail address is not an address.
+    LegalRepresentativeEmailInvalid,
+    /// Form 6.1: the legal representative did not sign.
+    SignatureMissing,
+    /// Form 6.1: the signature is not dated.
+    SignatureDateMissing,
+    /// Warning: the signature is a typed name only.
+    SignatureTypedOnly,
+    /// Warning: 6.1 was signed by someone other than the representative named in section 2.
+    SignatureSignerNotLegalRepresentative,
+    /// Form 3.1: a final beneficiary ticked no working group.
+    WorkingGroupNoneSelected,
+    /// Form 3.1/6.2: a ticked group has no complete delegate or no delegate signature.
+    WorkingGroupDelegateMissing,
+    /// Form 3.2: no option, or option 1 without two actions.
+    WorkingGroupActionsMissing,
+    /// Annex 1: Décarbonation is reserved to hospitals.
+    WorkingGroupDecarbonisationReservedToHospitals,
+    /// Annex 1: Sensibilisation des établissements pour aînés is reserved to homes for the elderly.
+    WorkingGroupElderlyAwarenessReservedToElderlyCare,
+    /// Warning: an ecosystem actor ticked a group (they take part on invitation, art. 4ter.2).
+    WorkingGroupNotForEcosystem,
+}
+
+/// How much a problem weighs in the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Seen by coordinators, does not block anything.
+    Warning,
+    /// The form is not "dûment complété" (art. 6.2): the member is asked to complete it.
+    Incomplete,
+    /// A choice the convention does not allow (reserved working groups).
+    Ineligible,
+    /// A coordinator must decide.
+    Review,
+    /// The message or its form could not be read.
+    Unreadable,
 }
 
 impl Problem {
@@ -41,6 +102,116 @@ impl Problem {
             Problem::PdfEncrypted => "pdf.encrypted",
             Problem::PdfCorrupt => "pdf.corrupt",
             Problem::InternalPanic => "internal.panic",
+            Problem::PdfNoTextLayer => "pdf.no_text_layer",
+            Problem::AttachmentMissingForm => "attachment.missing_form",
+            Problem::AttachmentNotPdf => "attachment.not_pdf",
+            Problem::OrganisationNameMissing => "organisation.name_missing",
+            Problem::OrganisationAddressMissing => "organisation.address_missing",
+            Problem::OrganisationTypeMissing => "organisation.type_missing",
+            Problem::OrganisationTypeMultiple => "organisation.type_multiple",
+            Problem::LegalRepresentativeLastNameMissing => "legal_representative.last_name_missing",
+            Problem::LegalRepresentativeFirstNameMissing => {
+                "legal_representative.first_name_missing"
+            }
+            Problem::LegalRepresentativeFunctionMissing => "legal_representative.function_missing",
+            Problem::LegalRepresentativeEmailMissing => "legal_representative.email_missing",
+            Problem::LegalRepresentativePhoneMissing => "legal_representative.phone_missing",
+            Problem::LegalRepresentativeEmailInvalid => "legal_representative.email_invalid",
+            Problem::SignatureMissing => "signature.missing",
+            Problem::SignatureDateMissing => "signature.date_missing",
+            Problem::SignatureTypedOnly => "signature.typed_only",
+            Problem::SignatureSignerNotLegalRepresentative => {
+                "signature.signer_not_legal_representative"
+            }
+            Problem::WorkingGroupNoneSelected => "working_group.none_selected",
+            Problem::WorkingGroupDelegateMissing => "working_group.delegate_missing",
+            Problem::WorkingGroupActionsMissing => "working_group.actions_missing",
+            Problem::WorkingGroupDecarbonisationReservedToHospitals => {
+                "working_group.decarbonisation_reserved_to_hospitals"
+            }
+            Problem::WorkingGroupElderlyAwarenessReservedToElderlyCare => {
+                "working_group.elderly_awareness_reserved_to_elderly_care"
+            }
+            Problem::WorkingGroupNotForEcosystem => "working_group.not_for_ecosystem",
+        }
+    }
+
+    /// Every problem, in a stable order.
+    pub const ALL: [Problem; 31] = [
+        Problem::MessageEmpty,
+        Problem::MessageNotEmail,
+        Problem::MessageTooLarge,
+        Problem::SubjectControlCharacters,
+        Problem::AttachmentTooLarge,
+        Problem::PdfEncrypted,
+        Problem::PdfCorrupt,
+        Problem::InternalPanic,
+        Problem::PdfNoTextLayer,
+        Problem::AttachmentMissingForm,
+        Problem::AttachmentNotPdf,
+        Problem::OrganisationNameMissing,
+        Problem::OrganisationAddressMissing,
+        Problem::OrganisationTypeMissing,
+        Problem::OrganisationTypeMultiple,
+        Problem::LegalRepresentativeLastNameMissing,
+        Problem::LegalRepresentativeFirstNameMissing,
+        Problem::LegalRepresentativeFunctionMissing,
+        Problem::LegalRepresentativeEmailMissing,
+        Problem::LegalRepresentativePhoneMissing,
+        Problem::LegalRepresentativeEmailInvalid,
+        Problem::SignatureMissing,
+        Problem::SignatureDateMissing,
+        Problem::SignatureTypedOnly,
+        Problem::SignatureSignerNotLegalRepresentative,
+        Problem::WorkingGroupNoneSelected,
+        Problem::WorkingGroupDelegateMissing,
+        Problem::WorkingGroupActionsMissing,
+        Problem::WorkingGroupDecarbonisationReservedToHospitals,
+        Problem::WorkingGroupElderlyAwarenessReservedToElderlyCare,
+        Problem::WorkingGroupNotForEcosystem,
+    ];
+
+    /// Parses a stable code.
+    pub fn parse(code: &str) -> Option<Problem> {
+        Problem::ALL
+            .into_iter()
+            .find(|problem| problem.as_str() == code)
+    }
+
+    /// How much this problem weighs (art. 6.2: only a duly completed form is registered).
+    pub fn severity(self) -> Severity {
+        match self {
+            Problem::SignatureTypedOnly
+            | Problem::SignatureSignerNotLegalRepresentative
+            | Problem::WorkingGroupNotForEcosystem
+            | Problem::AttachmentTooLarge => Severity::Warning,
+            Problem::WorkingGroupDecarbonisationReservedToHospitals
+            | Problem::WorkingGroupElderlyAwarenessReservedToElderlyCare => Severity::Ineligible,
+            Problem::OrganisationTypeMultiple
+            | Problem::AttachmentNotPdf
+            | Problem::PdfNoTextLayer
+            | Problem::SubjectControlCharacters
+            | Problem::InternalPanic => Severity::Review,
+            Problem::MessageEmpty
+            | Problem::MessageNotEmail
+            | Problem::MessageTooLarge
+            | Problem::PdfEncrypted
+            | Problem::PdfCorrupt
+            | Problem::AttachmentMissingForm => Severity::Unreadable,
+            Problem::OrganisationNameMissing
+            | Problem::OrganisationAddressMissing
+            | Problem::OrganisationTypeMissing
+            | Problem::LegalRepresentativeLastNameMissing
+            | Problem::LegalRepresentativeFirstNameMissing
+            | Problem::LegalRepresentativeFunctionMissing
+            | Problem::LegalRepresentativeEmailMissing
+            | Problem::LegalRepresentativePhoneMissing
+            | Problem::LegalRepresentativeEmailInvalid
+            | Problem::SignatureMissing
+            | Problem::SignatureDateMissing
+            | Problem::WorkingGroupNoneSelected
+            | Problem::WorkingGroupDelegateMissing
+            | Problem::WorkingGroupActionsMissing => Severity::Incomplete,
         }
     }
 }
@@ -61,4 +232,20 @@ impl Serialize for Problem {
 pub fn codes_json(problems: &[Problem]) -> String {
     let codes: Vec<&str> = problems.iter().map(|p| p.as_str()).collect();
     serde_json::to_string(&codes).unwrap_or_else(|_| "[]".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_unique_dotted_and_parses_back() {
+        let mut seen = std::collections::BTreeSet::new();
+        for problem in Problem::ALL {
+            let code = problem.as_str();
+            assert!(code.contains('.'), "{code}");
+            assert!(seen.insert(code), "{code} twice");
+            assert_eq!(Problem::parse(code), Some(problem));
+        }
+    }
 }

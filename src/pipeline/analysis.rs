@@ -90,8 +90,13 @@ pub(super) async fn analyse_batch(
 
 /// [`analyse`], with a panic turned into the message's `internal.panic` problem.
 fn analyse_guarded(raw: &Raw, subjects: &SubjectMatcher, limits: &Limits) -> Analysis {
+    contained(raw, |raw| analyse(raw, subjects, limits))
+}
+
+/// Runs `reader` on `raw`; a panic becomes a failed analysis that keeps the raw hash.
+fn contained(raw: &Raw, reader: impl FnOnce(&Raw) -> Analysis) -> Analysis {
     let raw_sha256 = hex::encode(Sha256::digest(raw.bytes.as_slice()));
-    match std::panic::catch_unwind(AssertUnwindSafe(|| analyse(raw, subjects, limits))) {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| reader(raw))) {
         Ok(mut analysis) => {
             analysis.raw_sha256 = raw_sha256;
             analysis
@@ -154,5 +159,27 @@ fn failed(raw_sha256: String) -> Analysis {
             reasons: Vec::new(),
         },
         attachments: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// STYLE: a panic inside one message's work becomes that message's failure.
+    #[test]
+    fn a_panic_while_reading_one_message_becomes_its_internal_panic_problem() {
+        let raw = Raw {
+            bytes: Arc::new(b"Subject: x\r\n\r\nbody".to_vec()),
+            too_large: false,
+        };
+        let analysis = contained(&raw, |_| panic!("a reader bug"));
+        assert_eq!(analysis.envelope.problems, vec![Problem::InternalPanic]);
+        assert_eq!(analysis.classification.kind, Kind::Unclassified);
+        assert_eq!(
+            analysis.raw_sha256.len(),
+            64,
+            "the raw copy stays identifiable"
+        );
     }
 }

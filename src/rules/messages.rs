@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::problem::Problem;
+
 /// Why a decision was taken: one stable key per sentence in `messages.toml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reason {
@@ -111,16 +113,31 @@ impl Reason {
 pub struct Messages {
     /// Reason key → French sentence.
     pub reasons: BTreeMap<String, String>,
+    /// Problem code → one plain French sentence for replies and the review list.
+    pub problems: BTreeMap<String, String>,
 }
 
 impl Messages {
-    /// The keys the engine needs that the file lacks.
-    pub fn missing_keys(&self) -> Vec<&'static str> {
-        Reason::ALL
+    /// The keys the engine needs that the file lacks, as `[table] key`.
+    pub fn missing_keys(&self) -> Vec<String> {
+        let reasons = Reason::ALL
             .iter()
             .map(|reason| reason.key())
             .filter(|key| !self.reasons.contains_key(*key))
-            .collect()
+            .map(|key| format!("[reasons] {key}"));
+        let problems = Problem::ALL
+            .iter()
+            .map(|problem| problem.as_str())
+            .filter(|code| !self.problems.contains_key(*code))
+            .map(|code| format!("[problems] {code}"));
+        reasons.chain(problems).collect()
+    }
+
+    /// The French sentence for `problem`.
+    pub fn problem(&self, problem: Problem) -> &str {
+        self.problems
+            .get(problem.as_str())
+            .map_or(problem.as_str(), String::as_str)
     }
 
     /// The French sentence for `reason`, with `{n}` replaced by `number` when given.

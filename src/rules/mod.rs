@@ -100,7 +100,7 @@ impl Rules {
         let subjects: Option<SubjectRules> = parse_file(&files, "subjects.toml", &mut problems);
         let messages: Option<Messages> = parse_file(&files, "messages.toml", &mut problems);
         for key in messages.iter().flat_map(Messages::missing_keys) {
-            problems.push(format!("messages.toml: [reasons] lacks `{key}`"));
+            problems.push(format!("messages.toml: lacks {key}"));
         }
         let zone = alliance.as_ref().and_then(|alliance| {
             jiff::tz::TimeZone::get(&alliance.time_zone)
