@@ -73,6 +73,18 @@ pub enum Problem {
     WorkingGroupElderlyAwarenessReservedToElderlyCare,
     /// Warning: an ecosystem actor ticked a group (they take part on invitation, art. 4ter.2).
     WorkingGroupNotForEcosystem,
+    /// The document is not the membership form (none of its headings or labels).
+    FormNotRecognised,
+    /// Form 3: a "GT identifié" names no working group the rules know.
+    FormWorkingGroupUnrecognised,
+    /// Form 3.2: both options ticked for a group.
+    FormActionsOptionMultiple,
+    /// Form 6: a date is written but cannot be read as a date (never guessed).
+    FormDateUnreadable,
+    /// A value longer than the reader keeps was cut.
+    FormValueTruncated,
+    /// A fillable PDF with more fields or deeper nesting than the reader walks.
+    FormAcroformTruncated,
 }
 
 /// How much a problem weighs in the decision.
@@ -133,11 +145,17 @@ impl Problem {
                 "working_group.elderly_awareness_reserved_to_elderly_care"
             }
             Problem::WorkingGroupNotForEcosystem => "working_group.not_for_ecosystem",
+            Problem::FormNotRecognised => "form.not_recognised",
+            Problem::FormWorkingGroupUnrecognised => "form.working_group_unrecognised",
+            Problem::FormActionsOptionMultiple => "form.actions_option_multiple",
+            Problem::FormDateUnreadable => "form.date_unreadable",
+            Problem::FormValueTruncated => "form.value_truncated",
+            Problem::FormAcroformTruncated => "form.acroform_truncated",
         }
     }
 
     /// Every problem, in a stable order.
-    pub const ALL: [Problem; 31] = [
+    pub const ALL: [Problem; 37] = [
         Problem::MessageEmpty,
         Problem::MessageNotEmail,
         Problem::MessageTooLarge,
@@ -169,6 +187,12 @@ impl Problem {
         Problem::WorkingGroupDecarbonisationReservedToHospitals,
         Problem::WorkingGroupElderlyAwarenessReservedToElderlyCare,
         Problem::WorkingGroupNotForEcosystem,
+        Problem::FormNotRecognised,
+        Problem::FormWorkingGroupUnrecognised,
+        Problem::FormActionsOptionMultiple,
+        Problem::FormDateUnreadable,
+        Problem::FormValueTruncated,
+        Problem::FormAcroformTruncated,
     ];
 
     /// Parses a stable code.
@@ -184,6 +208,7 @@ impl Problem {
             Problem::SignatureTypedOnly
             | Problem::SignatureSignerNotLegalRepresentative
             | Problem::WorkingGroupNotForEcosystem
+            | Problem::FormValueTruncated
             | Problem::AttachmentTooLarge => Severity::Warning,
             Problem::WorkingGroupDecarbonisationReservedToHospitals
             | Problem::WorkingGroupElderlyAwarenessReservedToElderlyCare => Severity::Ineligible,
@@ -191,13 +216,18 @@ impl Problem {
             | Problem::AttachmentNotPdf
             | Problem::PdfNoTextLayer
             | Problem::SubjectControlCharacters
+            | Problem::FormWorkingGroupUnrecognised
+            | Problem::FormActionsOptionMultiple
+            | Problem::FormDateUnreadable
+            | Problem::FormAcroformTruncated
             | Problem::InternalPanic => Severity::Review,
             Problem::MessageEmpty
             | Problem::MessageNotEmail
             | Problem::MessageTooLarge
             | Problem::PdfEncrypted
             | Problem::PdfCorrupt
-            | Problem::AttachmentMissingForm => Severity::Unreadable,
+            | Problem::AttachmentMissingForm
+            | Problem::FormNotRecognised => Severity::Unreadable,
             Problem::OrganisationNameMissing
             | Problem::OrganisationAddressMissing
             | Problem::OrganisationTypeMissing

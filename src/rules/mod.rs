@@ -7,6 +7,7 @@
 
 mod messages;
 pub mod subjects;
+pub mod validation;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 pub use self::messages::{Messages, Reason};
 use self::subjects::SubjectRules;
+use self::validation::ValidationRules;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
@@ -44,6 +46,8 @@ pub struct Rules {
     pub subjects: SubjectRules,
     /// `messages.toml`: the French sentences of the log and the review list.
     pub messages: Messages,
+    /// `validation.toml`: what "dûment complété" means.
+    pub validation: ValidationRules,
     /// The zone parsed from `alliance.time_zone`.
     pub zone: jiff::tz::TimeZone,
     /// `sha256:<hex>` over every file of the folder (path and bytes), in path order.
@@ -99,6 +103,9 @@ impl Rules {
         let alliance: Option<Alliance> = parse_file(&files, "alliance.toml", &mut problems);
         let subjects: Option<SubjectRules> = parse_file(&files, "subjects.toml", &mut problems);
         let messages: Option<Messages> = parse_file(&files, "messages.toml", &mut problems);
+        let validation: Option<ValidationRules> =
+            parse_file(&files, "validation.toml", &mut problems);
+        problems.extend(validation.iter().flat_map(ValidationRules::check));
         for key in messages.iter().flat_map(Messages::missing_keys) {
             problems.push(format!("messages.toml: lacks {key}"));
         }
@@ -107,12 +114,15 @@ impl Rules {
                 .map_err(|error| problems.push(format!("alliance.toml: time_zone: {error}")))
                 .ok()
         });
-        match (alliance, subjects, messages, zone) {
-            (Some(alliance), Some(subjects), Some(messages), Some(zone)) if problems.is_empty() => {
+        match (alliance, subjects, messages, validation, zone) {
+            (Some(alliance), Some(subjects), Some(messages), Some(validation), Some(zone))
+                if problems.is_empty() =>
+            {
                 Ok(Rules {
                     alliance,
                     subjects,
                     messages,
+                    validation,
                     zone,
                     version,
                     origin,
