@@ -29,4 +29,5 @@ pub mod pipeline;
 pub mod problem;
 pub mod rules;
 pub mod store;
+pub mod validate;
 pub mod workflow;

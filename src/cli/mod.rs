@@ -3,6 +3,7 @@
 //! Messages meant for coordinators are in French; exit codes follow ripgrep's habit:
 //! 0 done, 2 error (bad arguments, missing paths, bad configuration).
 
+mod extract;
 mod ingest;
 mod log;
 mod output;
@@ -65,6 +66,8 @@ pub enum Command {
     Run(run::Args),
     /// Le journal des messages, tel que les auditeurs le lisent.
     Log(log::Args),
+    /// Lit le formulaire d’adhésion d’un PDF, d’un .docx ou d’un e-mail, et le valide.
+    Extract(extract::Args),
 }
 
 /// Sets up tracing on stderr: warnings by default, `-v` info, `-vv` debug; `RUST_LOG` wins.
@@ -104,6 +107,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Ingest(args) => ingest::run(&context, args).await,
             Command::Run(args) => run::run(&context, args).await,
             Command::Log(args) => log::run(&context, args).await,
+            Command::Extract(args) => extract::run(&context, args).await,
         }
     })
 }

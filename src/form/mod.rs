@@ -6,9 +6,18 @@
 //! pipeline runs it on the blocking pool, one message per task, to use every core.
 //! Input: an `intake::Attachment`. Output: an [`Inspection`].
 
+pub mod acroform;
+mod assemble;
+mod fold;
+pub mod labels;
 mod pdf;
+pub mod pdf_text;
+mod read;
+pub mod record;
 mod sniff;
+mod values;
 
+pub use read::{is_form, read, read_attachments};
 pub use sniff::{detect, FileType};
 
 use crate::config::Limits;

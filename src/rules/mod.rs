@@ -5,6 +5,7 @@
 //! the [`Rules::version`] it was made under — a SHA-256 over every file of the folder — so
 //! a dispute years later can be answered with the exact rules in force.
 
+pub mod form;
 mod messages;
 pub mod subjects;
 pub mod validation;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use self::form::FormRules;
 pub use self::messages::{Messages, Reason};
 use self::subjects::SubjectRules;
 use self::validation::ValidationRules;
@@ -48,6 +50,8 @@ pub struct Rules {
     pub messages: Messages,
     /// `validation.toml`: what "dûment complété" means.
     pub validation: ValidationRules,
+    /// `form.toml`: the membership form's labels, checkboxes, sections and fields.
+    pub form: FormRules,
     /// The zone parsed from `alliance.time_zone`.
     pub zone: jiff::tz::TimeZone,
     /// `sha256:<hex>` over every file of the folder (path and bytes), in path order.
@@ -106,6 +110,8 @@ impl Rules {
         let validation: Option<ValidationRules> =
             parse_file(&files, "validation.toml", &mut problems);
         problems.extend(validation.iter().flat_map(ValidationRules::check));
+        let form: Option<FormRules> = parse_file(&files, "form.toml", &mut problems);
+        problems.extend(form.iter().flat_map(FormRules::check));
         for key in messages.iter().flat_map(Messages::missing_keys) {
             problems.push(format!("messages.toml: lacks {key}"));
         }
@@ -114,20 +120,24 @@ impl Rules {
                 .map_err(|error| problems.push(format!("alliance.toml: time_zone: {error}")))
                 .ok()
         });
-        match (alliance, subjects, messages, validation, zone) {
-            (Some(alliance), Some(subjects), Some(messages), Some(validation), Some(zone))
-                if problems.is_empty() =>
-            {
-                Ok(Rules {
-                    alliance,
-                    subjects,
-                    messages,
-                    validation,
-                    zone,
-                    version,
-                    origin,
-                })
-            }
+        match (alliance, subjects, messages, validation, form, zone) {
+            (
+                Some(alliance),
+                Some(subjects),
+                Some(messages),
+                Some(validation),
+                Some(form),
+                Some(zone),
+            ) if problems.is_empty() => Ok(Rules {
+                alliance,
+                subjects,
+                messages,
+                validation,
+                form,
+                zone,
+                version,
+                origin,
+            }),
             _ => Err(LoadError { problems }),
         }
     }

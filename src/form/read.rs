@@ -1,0 +1,143 @@
+//! Which reader a file goes to, and which attachment is the form.
+//!
+//! A PDF is opened within bounds (`pdf.corrupt`, `pdf.encrypted` otherwise); a filled
+//! fillable PDF is read from its fields, anything else from its text layer, laid out by
+//! [`pdf_text`](super::pdf_text) and read by its labels. A PDF with no text to speak of is
+//! a scan: `pdf.no_text_layer` until OCR comes. Among several attachments the form is the
+//! one whose content is the form, whatever its position, name or label.
+
+use lopdf::{Document, LoadOptions};
+
+use super::pdf_text::{self, TextLimits};
+use super::record::{FormRecord, SourceKind};
+use super::sniff::{detect, FileType};
+use super::{acroform, labels};
+use crate::config::Limits;
+use crate::intake::Attachment;
+use crate::problem::Problem;
+use crate::rules::form::FormRules;
+
+/// Fewer visible characters than this on all pages: the PDF is an image (a scan).
+const MIN_TEXT_CHARS: usize = 200;
+
+/// Reads the form out of one file's bytes (PDF or Word).
+pub fn read(bytes: &[u8], rules: &FormRules, limits: &Limits) -> FormRecord {
+    match detect(bytes) {
+        FileType::Pdf => read_pdf(bytes, rules, limits),
+        FileType::Docx => {
+            // A .docx carries no signature: held for review (the Word reader is to come).
+            unreadable(SourceKind::Docx, Problem::AttachmentNotPdf)
+        }
+        _ => unreadable(SourceKind::TextPdf, Problem::AttachmentMissingForm),
+    }
+}
+
+/// Finds the form among a message's attachments and reads it: the first PDF that reads as
+/// the form; else a PDF that could not be opened (it may be the form); else a Word form;
+/// else `attachment.missing_form`.
+pub fn read_attachments(
+    attachments: &[Attachment],
+    rules: &FormRules,
+    limits: &Limits,
+) -> FormRecord {
+    let mut unopened = None;
+    let mut word = None;
+    for attachment in attachments.iter().filter(|a| !a.too_large) {
+        let record = read(&attachment.bytes, rules, limits);
+        if is_form(&record) {
+            return record;
+        }
+        let has = |problem: Problem| record.problems.iter().any(|code| code == problem.as_str());
+        if has(Problem::AttachmentNotPdf) {
+            word.get_or_insert(record);
+        } else if has(Problem::PdfEncrypted)
+            || has(Problem::PdfCorrupt)
+            || has(Problem::PdfNoTextLayer)
+        {
+            unopened.get_or_insert(record);
+        }
+    }
+    unopened
+        .or(word)
+        .unwrap_or_else(|| unreadable(SourceKind::TextPdf, Problem::AttachmentMissingForm))
+}
+
+/// Whether `record` was read from the form itself.
+pub fn is_form(record: &FormRecord) -> bool {
+    let not = [
+        Problem::FormNotRecognised,
+        Problem::AttachmentMissingForm,
+        Problem::AttachmentNotPdf,
+        Problem::PdfCorrupt,
+        Problem::PdfEncrypted,
+        Problem::PdfNoTextLayer,
+    ];
+    !record
+        .problems
+        .iter()
+        .any(|code| not.iter().any(|problem| problem.as_str() == code))
+}
+
+fn read_pdf(bytes: &[u8], rules: &FormRules, limits: &Limits) -> FormRecord {
+    let options = LoadOptions {
+        max_decompressed_size: Some(limits.max_pdf_decompressed_bytes),
+        ..LoadOptions::default()
+    };
+    let Ok(document) = Document::load_mem_with_options(bytes, options) else {
+        return unreadable(SourceKind::TextPdf, Problem::PdfCorrupt);
+    };
+    if document.is_encrypted() {
+        return unreadable(SourceKind::TextPdf, Problem::PdfEncrypted);
+    }
+    if let Some(record) = acroform::read_acroform(&document, rules).filter(has_filled_fields) {
+        return with_not_recognised_as_missing(record);
+    }
+    let pages = match pdf_text::extract(&document, &TextLimits::default()) {
+        Ok(pages) => pages,
+        Err(error) => {
+            tracing::info!(%error, "PDF text could not be extracted.");
+            return unreadable(SourceKind::TextPdf, Problem::PdfCorrupt);
+        }
+    };
+    let visible: usize = pages
+        .iter()
+        .flat_map(|page| &page.lines)
+        .map(|line| line.chars().filter(|c| !c.is_whitespace()).count())
+        .sum();
+    if visible < MIN_TEXT_CHARS {
+        return unreadable(SourceKind::Ocr, Problem::PdfNoTextLayer);
+    }
+    let lines: Vec<Vec<String>> = pages.into_iter().map(|page| page.lines).collect();
+    with_not_recognised_as_missing(labels::read_text(&lines, rules))
+}
+
+fn has_filled_fields(record: &FormRecord) -> bool {
+    record
+        .source
+        .details
+        .get("fields_filled")
+        .and_then(serde_json::Value::as_u64)
+        .is_some_and(|filled| filled > 0)
+}
+
+/// A document that is not the form is, for the message, a missing form.
+fn with_not_recognised_as_missing(record: FormRecord) -> FormRecord {
+    if record
+        .problems
+        .iter()
+        .any(|code| code == Problem::FormNotRecognised.as_str())
+    {
+        let mut empty = FormRecord::empty(record.source.kind);
+        empty.source = record.source;
+        empty.add_problem(Problem::FormNotRecognised);
+        empty.add_problem(Problem::AttachmentMissingForm);
+        return empty;
+    }
+    record
+}
+
+fn unreadable(kind: SourceKind, problem: Problem) -> FormRecord {
+    let mut record = FormRecord::empty(kind);
+    record.add_problem(problem);
+    record
+}
