@@ -2,8 +2,9 @@
 //! a .docx or an .eml (then: the attachment that is the form), validated.
 //!
 //! Exit status: 0 when the form was read (validation problems included), 2 when it could
-//! not be read (encrypted, corrupt, a scan, no form attached) — the JSON is printed all
-//! the same, with null fields and its problem codes.
+//! not be read (encrypted, corrupt, a scan without OCR, no form attached, a Word file while
+//! the Word reader does not exist yet) — the JSON is printed all the same, with null fields
+//! and its problem codes.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -15,7 +16,7 @@ use clap::ValueEnum;
 use super::Setup;
 use crate::form::record::{FormRecord, Person};
 use crate::form::{self, FileType};
-use crate::problem::{Problem, Severity};
+use crate::problem::Problem;
 use crate::{intake, validate};
 
 /// Output of `extract`.
@@ -67,17 +68,10 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode>
         ExtractFormat::Text => write_text(&mut out, &record, context)?,
     }
     out.flush()?;
-    let unreadable = record
-        .problems
-        .iter()
-        .filter_map(|code| Problem::parse(code))
-        .any(|problem| {
-            problem.severity() == Severity::Unreadable || problem == Problem::PdfNoTextLayer
-        });
-    Ok(if unreadable {
-        ExitCode::from(2)
-    } else {
+    Ok(if read {
         ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
     })
 }
 

@@ -72,9 +72,11 @@ pub enum Command {
 
 /// Sets up tracing on stderr: warnings by default, `-v` info, `-vv` debug; `RUST_LOG` wins.
 pub fn init_tracing(cli: &Cli) {
+    // lopdf warns about every odd PDF members send; those are outcomes we record, not
+    // operator warnings.
     let default = match cli.verbose {
-        0 => "warn",
-        1 => "info",
+        0 => "warn,lopdf=error",
+        1 => "info,lopdf=error",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

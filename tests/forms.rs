@@ -1,0 +1,121 @@
+//! `mailroom extract` over the sample forms and what members really send (issue [forms]).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{mailroom, repo, stderr};
+
+fn extract(file: &Path) -> (Option<i32>, Value) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = mailroom(dir.path(), &["extract", file.to_str().expect("path")]);
+    let json = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
+    (output.status.code(), json)
+}
+
+fn form(name: &str) -> std::path::PathBuf {
+    repo().join("tests/fixtures/forms").join(name)
+}
+
+fn codes(record: &Value) -> Vec<String> {
+    serde_json::from_value(record["problems"].clone()).expect("problems")
+}
+
+#[test]
+fn each_sample_form_is_read_exactly_and_is_duly_completed() {
+    for (name, kind) in [
+        ("a-hospital-complete", "text_pdf"),
+        ("c-ecosystem-complete", "text_pdf"),
+        ("o-acroform-filled", "acroform"),
+    ] {
+        let (status, mut record) = extract(&form(&format!("{name}.pdf")));
+        assert_eq!(status, Some(0), "{name}");
+        assert_eq!(record["source"]["kind"], kind, "{name}");
+        assert_eq!(codes(&record), Vec::<String>::new(), "{name}");
+        let object = record.as_object_mut().expect("object");
+        object.remove("source");
+        object.remove("problems");
+        let expected: Value = serde_json::from_str(
+            &std::fs::read_to_string(form(&format!("{name}.expected.json"))).expect("expected"),
+        )
+        .expect("json");
+        assert_eq!(record, expected, "{name}");
+    }
+}
+
+/// Exporters often encrypt with an empty user password: that must read like the original.
+#[test]
+fn a_pdf_encrypted_with_an_empty_password_is_read_like_the_original() {
+    let (status, record) = extract(&form("encrypted-empty-password.pdf"));
+    assert_eq!(status, Some(0));
+    assert_eq!(
+        record["organisation"]["name"],
+        "Centre Hospitalier de la Basse-Sambre"
+    );
+}
+
+#[test]
+fn unreadable_files_print_the_null_record_with_their_problem_and_exit_2() {
+    for (name, code) in [
+        ("encrypted-user-password.pdf", "pdf.encrypted"),
+        ("truncated.pdf", "pdf.corrupt"),
+        ("blank-scan.pdf", "pdf.no_text_layer"),
+        ("not-the-form.pdf", "attachment.missing_form"),
+        ("a-hospital-complete.docx", "attachment.not_pdf"),
+    ] {
+        let (status, record) = extract(&form(name));
+        assert_eq!(status, Some(2), "{name}");
+        assert!(
+            codes(&record).contains(&code.to_owned()),
+            "{name}: {record}"
+        );
+        assert_eq!(record["organisation"]["name"], Value::Null, "{name}");
+        assert!(
+            record["legal_representative"].is_object(),
+            "every key printed: {name}"
+        );
+    }
+}
+
+/// The form is found in an e-mail by its content: here a PDF labelled
+/// application/octet-stream with no Content-Disposition, and one inside a forward.
+#[test]
+fn the_form_is_found_inside_a_message_and_a_forwarded_message() {
+    let mail = repo().join("tests/fixtures/mail");
+    for name in [
+        "007-scanner-octet-stream-no-disposition.eml",
+        "010-outlook-tr-forward-as-attachment.eml",
+    ] {
+        let (status, record) = extract(&mail.join(name));
+        assert_eq!(status, Some(0), "{name}");
+        assert!(
+            record["organisation"]["name"].is_string(),
+            "{name}: {record}"
+        );
+    }
+}
+
+#[test]
+fn a_message_without_a_form_says_so() {
+    let (status, record) = extract(&repo().join("tests/fixtures/mail/039-no-subject-personal.eml"));
+    assert_eq!(status, Some(2));
+    assert_eq!(codes(&record), vec!["attachment.missing_form"]);
+}
+
+#[test]
+fn the_text_format_reads_as_french_for_a_coordinator() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = form("a-hospital-complete.pdf");
+    let output = mailroom(
+        dir.path(),
+        &["extract", file.to_str().expect("path"), "--format", "text"],
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("Organisation : Centre Hospitalier de la Basse-Sambre"),
+        "{text}"
+    );
+    assert!(text.contains("Catégorie : hôpital"), "{text}");
+    assert!(text.contains("Formulaire dûment complété."), "{text}");
+}
