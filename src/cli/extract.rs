@@ -16,7 +16,7 @@ use clap::ValueEnum;
 use super::Setup;
 use crate::form::record::{FormRecord, Person};
 use crate::form::{self, FileType};
-use crate::problem::Problem;
+use crate::problem::{Problem, Severity};
 use crate::{intake, validate};
 
 /// Output of `extract`.
@@ -127,9 +127,15 @@ fn write_text(out: &mut impl Write, record: &FormRecord, context: &Setup) -> any
         },
         value(&signature.date)
     )?;
-    if record.problems.is_empty() {
+    let blocking = record
+        .problems
+        .iter()
+        .filter_map(|code| Problem::parse(code))
+        .any(|problem| problem.severity() != Severity::Warning);
+    if !blocking {
         writeln!(out, "Formulaire dûment complété.")?;
-    } else {
+    }
+    if !record.problems.is_empty() {
         writeln!(out, "Problèmes :")?;
         for code in &record.problems {
             let sentence = Problem::parse(code).map_or(code.as_str(), |problem| {

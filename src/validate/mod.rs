@@ -78,6 +78,10 @@ fn signature(record: &FormRecord, problems: &mut Vec<Problem>) {
     let signature = &record.signatures.legal_representative;
     if !signature.signed {
         problems.push(Problem::SignatureMissing);
+    } else {
+        // The readers only see typed names so far (images, strokes and digital signatures
+        // are not detected yet): every signature they report is a typed one.
+        problems.push(Problem::SignatureTypedOnly);
     }
     if signature.date.is_none() {
         problems.push(Problem::SignatureDateMissing);

@@ -14,13 +14,26 @@ fn complete(name: &str) -> Value {
     value
 }
 
+/// The problems of `value`, without the `signature.typed_only` warning every typed
+/// signature carries (tested on its own below).
 fn problems(value: Value) -> Vec<&'static str> {
     let record: FormRecord = serde_json::from_value(value).expect("a record");
     let rules = Rules::embedded().expect("rules");
     check(&record, &rules.validation)
         .into_iter()
+        .filter(|problem| *problem != Problem::SignatureTypedOnly)
         .map(Problem::as_str)
         .collect()
+}
+
+#[test]
+fn a_typed_signature_is_a_warning_not_a_missing_signature() {
+    let record: FormRecord =
+        serde_json::from_value(complete("a-hospital-complete")).expect("a record");
+    let rules = Rules::embedded().expect("rules");
+    let found = check(&record, &rules.validation);
+    assert_eq!(found, vec![Problem::SignatureTypedOnly]);
+    assert_eq!(found[0].severity(), crate::problem::Severity::Warning);
 }
 
 #[test]
