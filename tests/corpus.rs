@@ -245,6 +245,38 @@ async fn a_message_stored_before_a_crash_is_decided_on_restart() {
     );
 }
 
+/// GIVEN a file that disappears between listing and reading
+/// THEN it is reported and left alone, and the rest of the batch is handled.
+#[tokio::test]
+async fn a_file_that_cannot_be_read_is_reported_and_the_others_are_handled() {
+    let workspace = Workspace::new().await;
+    let good = workspace.path("good.eml");
+    std::fs::write(
+        &good,
+        crate::support::simple_message("good@clinique-exemple.test", "Bonjour", ""),
+    )
+    .expect("write");
+    let mut candidates =
+        mailroom::mailbox::files::collect(std::slice::from_ref(&good)).expect("collect");
+    let mut gone = candidates[0].clone();
+    gone.path = workspace.path("gone.eml");
+    gone.mailbox_ref = gone.path.display().to_string();
+    candidates.insert(0, gone);
+
+    let mut flow = workspace.pipeline.flow(candidates);
+    let mut handled = Vec::new();
+    while let Some(batch) = flow.next().await {
+        handled.extend(batch.expect("the batch goes on"));
+    }
+    assert_eq!(handled.len(), 1);
+    assert_eq!(flow.unreadable().len(), 1);
+    assert_eq!(flow.unreadable()[0].path, workspace.path("gone.eml"));
+    let rows = messages::log(workspace.store().pool(), &LogFilter::default())
+        .await
+        .expect("log");
+    assert_eq!(rows.len(), 1, "nothing stored for the unreadable file");
+}
+
 fn multipart_with_attachment(message_id: &str, subject: &str, bytes: &[u8]) -> Vec<u8> {
     let mut message = format!(
         "From: Scanner <scan@clinique.test>\r\nTo: alliancesante.durable@spw.wallonie.be\r\n\

@@ -69,7 +69,30 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<std::proc
         progress.inc(count);
     }
     progress.finish_and_clear();
+    for unreadable in flow.unreadable() {
+        writeln!(
+            out,
+            "illisible      {} ({})",
+            unreadable.path.display(),
+            unreadable.reason
+        )?;
+    }
     writeln!(out, "{}", summary(&tally))?;
+    let unreadable = flow.unreadable().len();
+    if unreadable > 0 {
+        writeln!(
+            out,
+            "{unreadable} fichier{} illisible{} laissé{} en place.",
+            if unreadable > 1 { "s" } else { "" },
+            if unreadable > 1 { "s" } else { "" },
+            if unreadable > 1 { "s" } else { "" }
+        )?;
+    }
     out.flush()?;
-    Ok(std::process::ExitCode::SUCCESS)
+    // ripgrep's habit: 1 when some input could not be handled, 2 for errors.
+    Ok(if unreadable > 0 {
+        std::process::ExitCode::from(1)
+    } else {
+        std::process::ExitCode::SUCCESS
+    })
 }

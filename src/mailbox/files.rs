@@ -40,10 +40,12 @@ fn collect_eml(dir: &Path, candidates: &mut Vec<Candidate>) -> anyhow::Result<()
             .path();
         if path.is_dir() {
             collect_eml(&path, candidates)?;
-        } else if path
-            .extension()
-            .is_some_and(|extension| extension.eq_ignore_ascii_case("eml"))
+        } else if path.is_file()
+            && path
+                .extension()
+                .is_some_and(|extension| extension.eq_ignore_ascii_case("eml"))
         {
+            // Regular files only: reading a FIFO named `x.eml` would never end.
             candidates.push(file_candidate(&path)?);
         }
     }

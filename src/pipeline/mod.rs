@@ -82,6 +82,17 @@ struct Incoming {
     already_handled: Vec<Handled>,
     /// Everything else, with the log row a previous interrupted run already stored.
     messages: Vec<(Candidate, Raw, Option<i64>)>,
+    /// Files that could not be read (gone meanwhile, no permission): not stored.
+    unreadable: Vec<Unreadable>,
+}
+
+/// A file that could not be read: it stays where it is, and the next run tries again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The file.
+    pub path: PathBuf,
+    /// Why, as the operating system said it.
+    pub reason: String,
 }
 
 /// Batches going through the pipeline. Each step reads the next batch and starts its
@@ -92,9 +103,15 @@ pub struct Flow<'p> {
     pipeline: &'p Pipeline,
     batches: VecDeque<Vec<Candidate>>,
     pending: Option<Pending>,
+    unreadable: Vec<Unreadable>,
 }
 
 impl Flow<'_> {
+    /// The files that could not be read so far (each logged as a warning when met).
+    pub fn unreadable(&self) -> &[Unreadable] {
+        &self.unreadable
+    }
+
     /// Decides the next batch and returns what happened to each of its messages, or
     /// `None` when every batch is done.
     ///
@@ -155,6 +172,7 @@ impl Flow<'_> {
         let mut next_pending = None;
         if let (Some(incoming), Some(analyses)) = (incoming, next_analyses) {
             handled.extend(incoming.already_handled);
+            self.unreadable.extend(incoming.unreadable);
             let rows = pipeline.store_raw(&mut tx, incoming.messages).await?;
             next_pending = Some(Pending { rows, analyses });
         }
@@ -221,6 +239,7 @@ impl Pipeline {
             pipeline: self,
             batches,
             pending: None,
+            unreadable: Vec::new(),
         }
     }
 
@@ -282,6 +301,7 @@ impl Pipeline {
         let mut incoming = Incoming {
             already_handled: Vec::new(),
             messages: Vec::new(),
+            unreadable: Vec::new(),
         };
         let mut to_read = Vec::with_capacity(batch.len());
         for candidate in batch {
@@ -305,14 +325,29 @@ impl Pipeline {
         // One blocking task reads the whole batch: a thread hand-off per file costs more
         // than the read itself.
         let limit = u64::try_from(self.limits.max_message_bytes).unwrap_or(u64::MAX);
-        incoming.messages = tokio::task::spawn_blocking(move || {
+        let read_all = tokio::task::spawn_blocking(move || {
             to_read
                 .into_iter()
-                .map(|(candidate, id)| read(&candidate, limit).map(|raw| (candidate, raw, id)))
-                .collect::<anyhow::Result<Vec<_>>>()
+                .map(|(candidate, id)| match read(&candidate, limit) {
+                    Ok(raw) => Ok((candidate, raw, id)),
+                    Err(error) => Err(Unreadable {
+                        path: candidate.path,
+                        reason: error.to_string(),
+                    }),
+                })
+                .collect::<Vec<_>>()
         })
         .await
-        .context("Reading a batch was interrupted")??;
+        .context("Reading a batch was interrupted")?;
+        for result in read_all {
+            match result {
+                Ok(message) => incoming.messages.push(message),
+                Err(unreadable) => {
+                    tracing::warn!(path = %unreadable.path.display(), reason = %unreadable.reason, "Cannot read a message file; left in place.");
+                    incoming.unreadable.push(unreadable);
+                }
+            }
+        }
         Ok(incoming)
     }
 
@@ -509,15 +544,14 @@ impl Pipeline {
 
 /// Reads a candidate's bytes; a file over `limit` is not read (its log row says so and the
 /// file itself stays in the mailbox as the raw copy).
-fn read(candidate: &Candidate, limit: u64) -> anyhow::Result<Raw> {
+fn read(candidate: &Candidate, limit: u64) -> std::io::Result<Raw> {
     if candidate.size_bytes > limit {
         return Ok(Raw {
             bytes: Arc::new(Vec::new()),
             too_large: true,
         });
     }
-    let bytes = std::fs::read(&candidate.path)
-        .with_context(|| format!("Cannot read {}", candidate.path.display()))?;
+    let bytes = std::fs::read(&candidate.path)?;
     Ok(Raw {
         bytes: Arc::new(bytes),
         too_large: false,
