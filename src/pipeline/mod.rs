@@ -1,4 +1,4 @@
-//! The pipeline: the only caller of every stage, one transaction per step.
+//! The pipeline: the only caller of every stage.
 //!
 //! For each batch of candidates:
 //! 1. **raw first** — read each message (within the size limit) and commit its raw bytes
@@ -9,10 +9,11 @@
 //!    Message-ID (else SHA-256), decide, record the outcome and its reasons, catalogue
 //!    the attachments, queue replies, plan where the original goes.
 //!
-//! A batch's two commits cover many messages (group commit), which is what makes a
-//! re-import of years of mail fast; each message's effects still land together or not at
-//! all. [`Flow`] overlaps step 1 of the next batch with step 2 of the current one, so the
-//! disk and both cores are busy at once. Acting on the outside world (delivering, moving
+//! Commits cover whole batches (group commit), which is what makes a re-import of years of
+//! mail fast; each message's effects still land together or not at all. [`Flow`] runs
+//! step 3 of one batch and step 1 of the next in the same transaction, while step 2 of
+//! that next batch already runs on the other threads: the disk and both cores are busy at
+//! once, and a message's raw copy is always committed before its decision. Acting on the outside world (delivering, moving
 //! mail) is left to the caller, after the commit. Rows a crash left in `stored` are
 //! finished by [`Pipeline::resume`].
 

@@ -289,6 +289,22 @@ struct Run<'d> {
     depth: usize,
 }
 
+impl<'d> Run<'d> {
+    /// A run at the top of a page (depth 0, fresh graphics and text state) under `ctm`.
+    fn top_level(resources: Option<&'d Dictionary>, ctm: Matrix) -> Self {
+        Run {
+            resources,
+            state: GraphicsState::new(ctm),
+            stack: Vec::new(),
+            text: TextMatrices {
+                matrix: IDENTITY,
+                line: IDENTITY,
+            },
+            depth: 0,
+        }
+    }
+}
+
 impl<'d> Interpreter<'d> {
     /// An interpreter for `document` within `budget`.
     pub(super) fn new(document: &'d Document, budget: Budget) -> Self {
@@ -310,16 +326,7 @@ impl<'d> Interpreter<'d> {
         ctm: Matrix,
         page: &mut PageGlyphs,
     ) -> Result<(), TextError> {
-        let mut run = Run {
-            resources,
-            state: GraphicsState::new(ctm),
-            stack: Vec::new(),
-            text: TextMatrices {
-                matrix: IDENTITY,
-                line: IDENTITY,
-            },
-            depth: 0,
-        };
+        let mut run = Run::top_level(resources, ctm);
         self.run(content, &mut run, page)
     }
 
@@ -673,16 +680,7 @@ impl<'d> Interpreter<'d> {
         page: &mut PageGlyphs,
     ) -> Result<(), TextError> {
         let document = self.document;
-        let outer = Run {
-            resources: None,
-            state: GraphicsState::new(ctm),
-            stack: Vec::new(),
-            text: TextMatrices {
-                matrix: IDENTITY,
-                line: IDENTITY,
-            },
-            depth: 0,
-        };
+        let outer = Run::top_level(None, ctm);
         for annotation in array(document, page_dict, b"Annots").unwrap_or_default() {
             self.budget.charge_content(MIN_RUN_COST)?;
             let Some(annotation) = resolve(document, annotation).and_then(|o| o.as_dict().ok())
