@@ -45,6 +45,27 @@ fn each_sample_form_is_read_exactly_and_is_duly_completed() {
     }
 }
 
+/// Form 6.1 signed with a picture (Word's Insert > Picture) or drawn in a PDF reader: a
+/// signature, and not a typed-only one. The same line left empty is no signature.
+#[test]
+fn a_signature_image_or_drawn_strokes_sign_the_form_and_an_empty_line_does_not() {
+    for name in ["signed-with-image.pdf", "signed-with-ink.pdf"] {
+        let (status, record) = extract(&form(name));
+        assert_eq!(status, Some(0), "{name}");
+        let signature = &record["signatures"]["legal_representative"];
+        assert_eq!(signature["signed"], true, "{name}");
+        assert_eq!(signature["last_name"], "Lejeune", "{name}");
+        assert_eq!(codes(&record), Vec::<String>::new(), "{name}");
+    }
+    let (status, record) = extract(&form("unsigned.pdf"));
+    assert_eq!(status, Some(0));
+    assert_eq!(
+        record["signatures"]["legal_representative"]["signed"],
+        false
+    );
+    assert_eq!(codes(&record), vec!["signature.missing"]);
+}
+
 /// Exporters often encrypt with an empty user password: that must read like the original.
 #[test]
 fn a_pdf_encrypted_with_an_empty_password_is_read_like_the_original() {

@@ -10,9 +10,10 @@
 
 use std::collections::BTreeMap;
 
+use super::pdf_text::MARK;
 use super::record::{
     Category, DelegateSignature, Ecosystem, FormRecord, Organisation, Person, Signature,
-    SourceKind, WorkingGroupChoice, WorkingGroupCode,
+    SignedWith, SourceKind, WorkingGroupChoice, WorkingGroupCode,
 };
 use super::values::{parse_date, GroupNames};
 use crate::problem::Problem;
@@ -415,13 +416,21 @@ fn signature_of(block: &Block, dates: &DateRules, problems: &mut Vec<Problem>) -
         }
         parsed
     });
+    // Form 6.1/6.2 "Signature :": a typed name, an image or strokes drawn by hand (the
+    // text reader shows the last two as `pdf_text::MARK`).
+    let signed_with = block.get(Field::Signature).map(|value| {
+        if value.contains(MARK) {
+            SignedWith::Drawn
+        } else {
+            SignedWith::Typed
+        }
+    });
     Signature {
         last_name: block.get(Field::LastName).map(str::to_owned),
         first_name: block.get(Field::FirstName).map(str::to_owned),
         function: block.get(Field::Function).map(str::to_owned),
         date,
-        // form 6.1/6.2 "Signature :": a typed name counts as signed for now; image and
-        // stroke detection come later.
-        signed: block.get(Field::Signature).is_some(),
+        signed: signed_with.is_some(),
+        signed_with,
     }
 }

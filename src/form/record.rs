@@ -229,8 +229,21 @@ pub struct Signature {
     pub function: Option<String>,
     /// "Date", as `YYYY-MM-DD`; `None` when empty or unreadable.
     pub date: Option<String>,
-    /// The signature line holds something (for now: a typed name).
+    /// The signature line holds something: a typed name, an image or strokes.
     pub signed: bool,
+    /// How it was signed, when it was (not part of the JSON record: the readers set it
+    /// and validation turns a typed-only signature into a warning).
+    #[serde(skip)]
+    pub signed_with: Option<SignedWith>,
+}
+
+/// What a signature line holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedWith {
+    /// Only a typed name.
+    Typed,
+    /// An image or strokes drawn by hand (with or without a typed name).
+    Drawn,
 }
 
 /// Form 6.2: a delegate's signature block, for one of the groups it names.

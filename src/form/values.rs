@@ -4,6 +4,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::string_slice))]
 
 use super::fold::{boundary_at, boundary_before, fold};
+use super::pdf_text::MARK;
 use super::record::WorkingGroupCode;
 use crate::rules::form::{DateRules, Field, FormRules, OptionRef};
 
@@ -90,6 +91,15 @@ impl Cleaner {
         let mut text = String::new();
         let mut swallowed_stop = false;
         for raw in lines {
+            // Images and strokes (`pdf_text::MARK`) belong on the signature line only; a
+            // logo beside another value is not part of it.
+            let unmarked;
+            let raw = if field != Field::Signature && raw.contains(MARK) {
+                unmarked = raw.replace(MARK, " ");
+                unmarked.as_str()
+            } else {
+                raw
+            };
             let (line, trailing_leader) = self.line(raw);
             if line.is_empty() {
                 continue;

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::form::record::{FormRecord, Person};
+use crate::form::record::{FormRecord, Person, SignedWith};
 use crate::problem::Problem;
 use crate::rules::validation::ValidationRules;
 
@@ -78,9 +78,7 @@ fn signature(record: &FormRecord, problems: &mut Vec<Problem>) {
     let signature = &record.signatures.legal_representative;
     if !signature.signed {
         problems.push(Problem::SignatureMissing);
-    } else {
-        // The readers only see typed names so far (images, strokes and digital signatures
-        // are not detected yet): every signature they report is a typed one.
+    } else if signature.signed_with != Some(SignedWith::Drawn) {
         problems.push(Problem::SignatureTypedOnly);
     }
     if signature.date.is_none() {

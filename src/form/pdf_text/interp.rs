@@ -36,6 +36,16 @@ const FONT_COST: usize = 4096;
 /// over and over still use up the content budget.
 const MIN_RUN_COST: usize = 64;
 
+/// Smallest image or stroke taken for a signature, in points: a signature is at least
+/// this wide and this high. Smaller ones are ticks, bullets, rules.
+const MIN_MARK_WIDTH: f64 = 18.0;
+const MIN_MARK_HEIGHT: f64 = 5.0;
+/// Fewest slanted segments or curves in a stroke drawn by hand.
+const MIN_MARK_SEGMENTS: usize = 6;
+/// The size given to a mark's placeholder glyph: that of body text, so that it joins
+/// the line of its label.
+const MARK_SIZE: f64 = 10.0;
+
 /// `m1 × m2`: apply `m1`, then `m2`.
 pub(super) fn multiply(m1: &Matrix, m2: &Matrix) -> Matrix {
     let [a1, b1, c1, d1, e1, f1] = *m1;
@@ -183,6 +193,21 @@ impl PageGlyphs {
         });
     }
 
+    /// Records an image or a hand-drawn stroke as [`super::MARK`], at its bottom left,
+    /// where a signature sits on the line of its label.
+    fn push_mark(&mut self, bounds: Bounds) {
+        self.push(
+            bounds.left,
+            bounds.left + MARK_SIZE,
+            bounds.bottom,
+            MARK_SIZE,
+            |out| {
+                out.push(super::MARK);
+                Shown::Text
+            },
+        );
+    }
+
     /// [`PageGlyphs::push`] for a glyph whose text is known: a simple font's.
     #[inline(always)]
     fn push_known(&mut self, x: f64, end: f64, y: f64, size: f64, glyph: &SimpleGlyph) {
@@ -206,6 +231,80 @@ impl PageGlyphs {
                 shown
             }),
         }
+    }
+}
+
+/// The box of a mark in device space.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Bounds {
+    left: f64,
+    top: f64,
+    right: f64,
+    bottom: f64,
+}
+
+impl Bounds {
+    /// Large enough to be a signature, small enough not to be a page (a scan, a
+    /// background).
+    fn is_signature_sized(&self, page: &PageGlyphs) -> bool {
+        let (width, height) = (self.right - self.left, self.bottom - self.top);
+        width >= MIN_MARK_WIDTH
+            && height >= MIN_MARK_HEIGHT
+            && width * height <= 0.25 * f64::from(page.width) * f64::from(page.height)
+    }
+}
+
+/// The path being built, as much as a mark needs: its box and how it was drawn.
+#[derive(Debug, Default)]
+struct Path {
+    bounds: Option<Bounds>,
+    /// Segments that are neither horizontal nor vertical (curves included).
+    slanted: usize,
+    curves: usize,
+    last: Option<(f64, f64)>,
+}
+
+impl Path {
+    /// Extends the path to (x, y), by a segment when `segment` (else a new start).
+    fn add(&mut self, x: f64, y: f64, segment: bool) {
+        if !(x.is_finite() && y.is_finite()) {
+            return;
+        }
+        if let (true, Some((x0, y0))) = (segment, self.last) {
+            if (x - x0).abs() > 0.5 && (y - y0).abs() > 0.5 {
+                self.slanted += 1;
+            }
+        }
+        self.last = Some((x, y));
+        self.bounds = Some(match self.bounds {
+            None => Bounds {
+                left: x,
+                top: y,
+                right: x,
+                bottom: y,
+            },
+            Some(b) => Bounds {
+                left: b.left.min(x),
+                top: b.top.min(y),
+                right: b.right.max(x),
+                bottom: b.bottom.max(y),
+            },
+        });
+    }
+
+    fn bounds(&self) -> Option<Bounds> {
+        self.bounds
+    }
+
+    /// The box of a stroke that looks drawn by hand: many slanted segments or curves
+    /// over a signature-sized area. Table rules, boxes and ticks are not.
+    fn hand_drawn(&self) -> Option<Bounds> {
+        let bounds = self.bounds?;
+        let (width, height) = (bounds.right - bounds.left, bounds.bottom - bounds.top);
+        (self.slanted + self.curves >= MIN_MARK_SEGMENTS
+            && width >= MIN_MARK_WIDTH
+            && height >= MIN_MARK_HEIGHT)
+            .then_some(bounds)
     }
 }
 
@@ -287,6 +386,7 @@ struct Run<'d> {
     stack: Vec<GraphicsState>,
     text: TextMatrices,
     depth: usize,
+    path: Path,
 }
 
 impl<'d> Run<'d> {
@@ -301,6 +401,7 @@ impl<'d> Run<'d> {
                 line: IDENTITY,
             },
             depth: 0,
+            path: Path::default(),
         }
     }
 }
@@ -434,6 +535,36 @@ impl<'d> Interpreter<'d> {
                 self.show(last_string(operands, arena), run, page)?;
             }
             b"TJ" => self.show_array(operands, arena, run, page)?,
+            // Path construction (8.5.2), in device space as the CTM maps it now.
+            b"m" | b"l" => {
+                if let Some([x, y]) = numbers::<2>(operands) {
+                    let (x, y) = apply(&state.ctm, x, y);
+                    run.path.add(x, y, operator == b"l");
+                }
+            }
+            b"c" | b"v" | b"y" => {
+                if let Some([x, y]) = numbers::<2>(operands) {
+                    let (x, y) = apply(&state.ctm, x, y);
+                    run.path.add(x, y, true);
+                    run.path.curves += 1;
+                }
+            }
+            b"re" => {
+                if let Some([x, y, w, h]) = numbers::<4>(operands) {
+                    let (x0, y0) = apply(&state.ctm, x, y);
+                    let (x1, y1) = apply(&state.ctm, x + w, y + h);
+                    run.path.add(x0, y0, false);
+                    run.path.add(x1, y1, false);
+                }
+            }
+            // Path painting (8.5.3): a stroke that looks drawn by hand is a mark.
+            b"S" | b"s" | b"B" | b"B*" | b"b" | b"b*" => {
+                if let Some(bounds) = run.path.hand_drawn() {
+                    page.push_mark(bounds);
+                }
+                run.path = Path::default();
+            }
+            b"f" | b"F" | b"f*" | b"n" => run.path = Path::default(),
             // External objects (8.8).
             b"Do" => {
                 if let Some(name) = last_name(operands, arena) {
@@ -623,10 +754,25 @@ impl<'d> Interpreter<'d> {
         let Ok(stream) = document.get_object(*id).and_then(Object::as_stream) else {
             return Ok(());
         };
-        if super::name(document, &stream.dict, b"Subtype") != Some(b"Form") {
-            return Ok(());
-        }
         let ctm = run.state.ctm;
+        match super::name(document, &stream.dict, b"Subtype") {
+            Some(b"Form") => {}
+            Some(b"Image") => {
+                // An image is painted on the unit square (8.9.4).
+                let mut square = Path::default();
+                for (x, y) in [(0.0, 0.0), (1.0, 1.0), (0.0, 1.0), (1.0, 0.0)] {
+                    let (x, y) = apply(&ctm, x, y);
+                    square.add(x, y, false);
+                }
+                if let Some(bounds) = square.bounds() {
+                    if bounds.is_signature_sized(page) {
+                        page.push_mark(bounds);
+                    }
+                }
+                return Ok(());
+            }
+            _ => return Ok(()),
+        }
         self.form(*id, stream, ctm, run, page)
     }
 
@@ -664,6 +810,7 @@ impl<'d> Interpreter<'d> {
             stack: Vec::new(),
             text: outer.text,
             depth: outer.depth + 1,
+            path: Path::default(),
         };
         self.active.push(id);
         let result = self.run(&content, &mut run, page);

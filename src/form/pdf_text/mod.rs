@@ -34,6 +34,10 @@ use lopdf::{DecompressError, Dictionary, Document, Object, Stream};
 
 use interp::{Interpreter, Matrix, PageGlyphs};
 
+/// What the text shows where the page holds an image or a stroke drawn by hand that
+/// is the size of a signature (the object replacement character).
+pub const MARK: char = '\u{FFFC}';
+
 /// One page of text, top to bottom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageText {
