@@ -71,8 +71,14 @@ pub async fn run(
                 break;
             }
         }
-        let delivered =
-            outbox::deliver(pipeline.store(), transport, clock, watch.max_attempts).await?;
+        let delivered = outbox::deliver(
+            pipeline.store(),
+            transport,
+            pipeline.rules(),
+            clock,
+            watch.max_attempts,
+        )
+        .await?;
         report.delivered.sent += delivered.sent;
         report.delivered.retried += delivered.retried;
         report.delivered.failed += delivered.failed;

@@ -85,6 +85,24 @@ pub enum Problem {
     FormValueTruncated,
     /// A fillable PDF with more fields or deeper nesting than the reader walks.
     FormAcroformTruncated,
+    /// The sender is neither the member's contact point nor its legal representative.
+    SenderNotAuthorised,
+    /// Art. 6.3: a resignation from the legal representative while a separate contact point exists.
+    SenderNotContactPoint,
+    /// Our receiving system recorded a DMARC failure for the sender's domain.
+    SenderDmarcFail,
+    /// The organisation named is not a registered member.
+    OrganisationNotMember,
+    /// An active member sent a form with different content: a coordinator decides.
+    OrganisationAlreadyMember,
+    /// The name resembles a member's without being the same (acronym, typo): a coordinator decides.
+    OrganisationNearMatch,
+    /// Art. 4.2: the message does not name the new contact point yet.
+    ContactChangeDetailsMissing,
+    /// The message withdraws from one working group only and stays a member.
+    ResignationPartialScope,
+    /// The membership form came under another subject (or none): a probable membership.
+    FormUnderOtherSubject,
 }
 
 /// How much a problem weighs in the decision.
@@ -151,11 +169,20 @@ impl Problem {
             Problem::FormDateUnreadable => "form.date_unreadable",
             Problem::FormValueTruncated => "form.value_truncated",
             Problem::FormAcroformTruncated => "form.acroform_truncated",
+            Problem::SenderNotAuthorised => "sender.not_authorised",
+            Problem::SenderNotContactPoint => "sender.not_contact_point",
+            Problem::SenderDmarcFail => "sender.dmarc_fail",
+            Problem::OrganisationNotMember => "organisation.not_member",
+            Problem::OrganisationAlreadyMember => "organisation.already_member",
+            Problem::OrganisationNearMatch => "organisation.near_match",
+            Problem::ContactChangeDetailsMissing => "contact_change.details_missing",
+            Problem::ResignationPartialScope => "resignation.partial_scope",
+            Problem::FormUnderOtherSubject => "form.under_other_subject",
         }
     }
 
     /// Every problem, in a stable order.
-    pub const ALL: [Problem; 37] = [
+    pub const ALL: [Problem; 46] = [
         Problem::MessageEmpty,
         Problem::MessageNotEmail,
         Problem::MessageTooLarge,
@@ -193,6 +220,15 @@ impl Problem {
         Problem::FormDateUnreadable,
         Problem::FormValueTruncated,
         Problem::FormAcroformTruncated,
+        Problem::SenderNotAuthorised,
+        Problem::SenderNotContactPoint,
+        Problem::SenderDmarcFail,
+        Problem::OrganisationNotMember,
+        Problem::OrganisationAlreadyMember,
+        Problem::OrganisationNearMatch,
+        Problem::ContactChangeDetailsMissing,
+        Problem::ResignationPartialScope,
+        Problem::FormUnderOtherSubject,
     ];
 
     /// Parses a stable code.
@@ -220,7 +256,16 @@ impl Problem {
             | Problem::FormActionsOptionMultiple
             | Problem::FormDateUnreadable
             | Problem::FormAcroformTruncated
-            | Problem::InternalPanic => Severity::Review,
+            | Problem::InternalPanic
+            | Problem::SenderNotAuthorised
+            | Problem::SenderNotContactPoint
+            | Problem::SenderDmarcFail
+            | Problem::OrganisationNotMember
+            | Problem::OrganisationAlreadyMember
+            | Problem::OrganisationNearMatch
+            | Problem::ContactChangeDetailsMissing
+            | Problem::ResignationPartialScope
+            | Problem::FormUnderOtherSubject => Severity::Review,
             Problem::MessageEmpty
             | Problem::MessageNotEmail
             | Problem::MessageTooLarge

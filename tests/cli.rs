@@ -35,7 +35,7 @@ fn ingest_prints_one_line_per_message_and_a_french_summary() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(
-        text.contains("convention     received        Clinique Saint-Exemple"),
+        text.contains("convention     registered      Clinique Saint-Exemple"),
         "{text}"
     );
     assert!(
@@ -44,7 +44,9 @@ fn ingest_prints_one_line_per_message_and_a_french_summary() {
     );
     assert!(text.contains("auto_reply     ignored"), "{text}");
     assert!(
-        text.contains("3 messages traités : 1 retenu pour vérification, 1 ignoré, 1 reçu."),
+        text.contains(
+            "3 messages traités : 1 retenu pour vérification, 1 ignoré, 1 adhésion enregistrée."
+        ),
         "{text}"
     );
 }

@@ -4,7 +4,13 @@ use mailroom::outbox::{self, DeliveryReport, FileTransport, Transport};
 use mailroom::store::outbox as rows;
 use mailroom::workflow::Reply;
 
+use mailroom::rules::Rules;
+
 use crate::support::{fixed_clock, Workspace};
+
+fn rules() -> Rules {
+    Rules::embedded().expect("rules")
+}
 
 fn reply(to: &str) -> Reply {
     Reply {
@@ -15,6 +21,7 @@ fn reply(to: &str) -> Reply {
         body_text: "Bonjour,\n\nNous avons bien reçu votre formulaire d’adhésion.\n".to_owned(),
         body_html: None,
         in_reply_to: Some("form-1@clinique-exemple.test".to_owned()),
+        ..Reply::default()
     }
 }
 
@@ -25,6 +32,7 @@ async fn queue(workspace: &Workspace, to: &str) -> i64 {
         &reply(to),
         "alliancesante.durable@spw.wallonie.be",
         None,
+        &rules(),
         fixed_clock().now(),
     )
     .await
@@ -50,7 +58,7 @@ async fn a_queued_reply_is_written_once_as_an_eml_file_and_marked_sent_with_its_
     let workspace = Workspace::new().await;
     let id = queue(&workspace, "anne.exemple@clinique-exemple.test").await;
     let transport = Transport::File(FileTransport::new(&workspace.path("outbox")));
-    let report = outbox::deliver(workspace.store(), &transport, &fixed_clock(), 8)
+    let report = outbox::deliver(workspace.store(), &transport, &rules(), &fixed_clock(), 8)
         .await
         .expect("deliver");
     assert_eq!(
@@ -74,7 +82,8 @@ async fn a_queued_reply_is_written_once_as_an_eml_file_and_marked_sent_with_its_
         "{text}"
     );
     assert!(
-        text.contains("Date: Mon, 23 Nov 2026 09:00:00 +0000"),
+        // The alliance's local time (Europe/Brussels): the day it shows is the day in Belgium.
+        text.contains("Date: Mon, 23 Nov 2026 10:00:00 +0100"),
         "{text}"
     );
 
@@ -95,7 +104,7 @@ async fn a_queued_reply_is_written_once_as_an_eml_file_and_marked_sent_with_its_
         "the exact bytes are evidence"
     );
 
-    let again = outbox::deliver(workspace.store(), &transport, &fixed_clock(), 8)
+    let again = outbox::deliver(workspace.store(), &transport, &rules(), &fixed_clock(), 8)
         .await
         .expect("again");
     assert_eq!(again, DeliveryReport::default(), "nothing is sent twice");
@@ -109,7 +118,7 @@ async fn a_crash_between_writing_and_recording_neither_loses_nor_duplicates() {
     let workspace = Workspace::new().await;
     let id = queue(&workspace, "anne.exemple@clinique-exemple.test").await;
     let transport = Transport::File(FileTransport::new(&workspace.path("outbox")));
-    outbox::deliver(workspace.store(), &transport, &fixed_clock(), 8)
+    outbox::deliver(workspace.store(), &transport, &rules(), &fixed_clock(), 8)
         .await
         .expect("deliver");
     // Roll the row back to the state a crash right after the write would leave.
@@ -119,7 +128,7 @@ async fn a_crash_between_writing_and_recording_neither_loses_nor_duplicates() {
         .await
         .expect("simulate crash");
 
-    let report = outbox::deliver(workspace.store(), &transport, &fixed_clock(), 8)
+    let report = outbox::deliver(workspace.store(), &transport, &rules(), &fixed_clock(), 8)
         .await
         .expect("restart");
     assert_eq!(report.sent, 1);
@@ -148,7 +157,7 @@ async fn a_crash_before_writing_delivers_the_message_on_restart() {
     assert_eq!(claimed.status, "sending");
 
     let transport = Transport::File(FileTransport::new(&workspace.path("outbox")));
-    let report = outbox::deliver(workspace.store(), &transport, &fixed_clock(), 8)
+    let report = outbox::deliver(workspace.store(), &transport, &rules(), &fixed_clock(), 8)
         .await
         .expect("restart");
     assert_eq!(report.sent, 1);
@@ -173,7 +182,7 @@ async fn a_temporary_failure_is_retried_later_then_given_up_after_the_attempt_li
     std::fs::write(&blocked, "not a folder").expect("write");
     let transport = Transport::File(FileTransport::new(&blocked));
 
-    let first = outbox::deliver(workspace.store(), &transport, &fixed_clock(), 2)
+    let first = outbox::deliver(workspace.store(), &transport, &rules(), &fixed_clock(), 2)
         .await
         .expect("first");
     assert_eq!(
@@ -192,7 +201,7 @@ async fn a_temporary_failure_is_retried_later_then_given_up_after_the_attempt_li
     assert!(row.last_error.is_some());
 
     // Not due yet: the fixed clock has not moved past the backoff.
-    let early = outbox::deliver(workspace.store(), &transport, &fixed_clock(), 2)
+    let early = outbox::deliver(workspace.store(), &transport, &rules(), &fixed_clock(), 2)
         .await
         .expect("early");
     assert_eq!(early, DeliveryReport::default());
@@ -201,7 +210,7 @@ async fn a_temporary_failure_is_retried_later_then_given_up_after_the_attempt_li
         "2026-11-23T10:00:00Z".parse().expect("instant"),
         fixed_clock().zone().clone(),
     );
-    let second = outbox::deliver(workspace.store(), &transport, &later, 2)
+    let second = outbox::deliver(workspace.store(), &transport, &rules(), &later, 2)
         .await
         .expect("second");
     assert_eq!(
@@ -224,7 +233,7 @@ async fn an_invalid_recipient_is_a_permanent_failure_not_a_crash() {
     let workspace = Workspace::new().await;
     queue(&workspace, "not an address").await;
     let transport = Transport::File(FileTransport::new(&workspace.path("outbox")));
-    let report = outbox::deliver(workspace.store(), &transport, &fixed_clock(), 8)
+    let report = outbox::deliver(workspace.store(), &transport, &rules(), &fixed_clock(), 8)
         .await
         .expect("deliver");
     assert_eq!(report.failed, 1);

@@ -44,7 +44,7 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode>
         .with_context(|| format!("Impossible de lire {}", args.file.display()))?;
     let limits = &context.config.limits;
     let rules = &context.rules;
-    let mut record = match form::detect(&bytes) {
+    let record = match form::detect(&bytes) {
         FileType::Pdf | FileType::Docx => form::read(&bytes, &rules.form, limits),
         _ => {
             let envelope = intake::parse(&bytes, limits);
@@ -52,12 +52,7 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode>
         }
     };
     let read = form::is_form(&record);
-    if read {
-        record.problems = validate::check(&record, &rules.validation)
-            .into_iter()
-            .map(|problem| problem.as_str().to_owned())
-            .collect();
-    }
+    let record = validate::examine(record, &rules.validation);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {

@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::output::{shorten, write_csv, write_table, Format};
+use super::output::{codes, local_time, people_time, shorten, write_csv, write_table, Format};
 use super::Setup;
 use crate::classify::{subject, Kind};
 use crate::clock::{self, Clock};
@@ -223,38 +223,4 @@ fn bound(text: &str, clock: &Clock, until: bool) -> anyhow::Result<String> {
         .to_zoned(clock.zone().clone())
         .with_context(|| format!("Date invalide « {text} »"))?;
     Ok(clock::to_storage(start.timestamp()))
-}
-
-fn codes(problems_json: &str) -> String {
-    serde_json::from_str::<Vec<String>>(problems_json)
-        .map(|codes| codes.join(", "))
-        .unwrap_or_default()
-}
-
-/// `2026-04-14 09:30:00` in the alliance's zone: a date-time Excel recognises.
-fn local_time(text: &str, clock: &Clock) -> String {
-    clock::from_storage(text).map_or_else(
-        || text.to_owned(),
-        |instant| {
-            clock
-                .local(instant)
-                .strftime("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        },
-    )
-}
-
-/// `14 avril 2026 09:30` in the alliance's zone.
-fn people_time(text: &str, clock: &Clock) -> String {
-    clock::from_storage(text).map_or_else(
-        || text.to_owned(),
-        |instant| {
-            let local = clock.local(instant);
-            format!(
-                "{} {}",
-                clock::french_date(local.date()),
-                local.strftime("%H:%M")
-            )
-        },
-    )
 }

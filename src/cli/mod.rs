@@ -3,10 +3,13 @@
 //! Messages meant for coordinators are in French; exit codes follow ripgrep's habit:
 //! 0 done, 2 error (bad arguments, missing paths, bad configuration).
 
+mod ack;
 mod extract;
 mod ingest;
 mod log;
+mod members;
 mod output;
+mod review;
 mod run;
 
 use std::path::PathBuf;
@@ -17,6 +20,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::outbox::{self, DeliveryReport, FileTransport, Transport};
 use crate::pipeline::Pipeline;
 use crate::rules::Rules;
 use crate::store::Store;
@@ -68,6 +72,12 @@ pub enum Command {
     Log(log::Args),
     /// Lit le formulaire d’adhésion d’un PDF, d’un .docx ou d’un e-mail, et le valide.
     Extract(extract::Args),
+    /// Membres : liste (table, JSON, CSV) et import des signataires d’avant mailroom.
+    Members(members::Args),
+    /// Messages en attente d’une décision de la coordination.
+    Review(review::Args),
+    /// Confirmations de réception : renvoi d’une copie marquée.
+    Ack(ack::Args),
 }
 
 /// Sets up tracing on stderr: warnings by default, `-v` info, `-vv` debug; `RUST_LOG` wins.
@@ -110,6 +120,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Run(args) => run::run(&context, args).await,
             Command::Log(args) => log::run(&context, args).await,
             Command::Extract(args) => extract::run(&context, args).await,
+            Command::Members(args) => members::run(&context, args).await,
+            Command::Review(args) => review::run(&context, args).await,
+            Command::Ack(args) => ack::run(&context, args).await,
         }
     })
 }
@@ -149,6 +162,22 @@ impl Setup {
 
     async fn store(&self) -> anyhow::Result<Store> {
         Store::open(&self.config.store).await
+    }
+
+    fn transport(&self) -> Transport {
+        Transport::File(FileTransport::new(&self.config.outbox.dir))
+    }
+
+    /// Delivers what is due now (after a coordinator's action queued mail).
+    async fn deliver(&self, pipeline: &Pipeline) -> anyhow::Result<DeliveryReport> {
+        outbox::deliver(
+            pipeline.store(),
+            &self.transport(),
+            pipeline.rules(),
+            &self.clock,
+            self.config.outbox.max_attempts,
+        )
+        .await
     }
 
     async fn pipeline(&self) -> anyhow::Result<Pipeline> {

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use clap::ValueEnum;
 
+use crate::clock::{self, Clock};
 use crate::pipeline::Tally;
 
 /// How a listing is printed.
@@ -90,7 +91,7 @@ pub fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-/// One French sentence: `12 messages traités : 3 reçus, 5 retenus pour vérification…`.
+/// One French sentence: `12 messages traités : 3 adhésions enregistrées, 5 retenus pour vérification…`.
 pub fn summary(tally: &Tally) -> String {
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n > 1 { many } else { one });
@@ -98,7 +99,20 @@ pub fn summary(tally: &Tally) -> String {
         .by_outcome
         .iter()
         .map(|(outcome, &n)| match outcome.as_str() {
-            "received" => plural(n, "reçu", "reçus"),
+            "registered" => plural(n, "adhésion enregistrée", "adhésions enregistrées"),
+            "incomplete" => plural(n, "formulaire incomplet", "formulaires incomplets"),
+            "ineligible" => plural(n, "groupe réservé coché", "groupes réservés cochés"),
+            "unreadable" => plural(
+                n,
+                "formulaire illisible ou absent",
+                "formulaires illisibles ou absents",
+            ),
+            "contact_updated" => plural(
+                n,
+                "point de contact mis à jour",
+                "points de contact mis à jour",
+            ),
+            "resigned" => plural(n, "résiliation", "résiliations"),
             "held_for_review" => plural(n, "retenu pour vérification", "retenus pour vérification"),
             "ignored" => plural(n, "ignoré", "ignorés"),
             "duplicate" => plural(n, "doublon", "doublons"),
@@ -114,6 +128,41 @@ pub fn summary(tally: &Tally) -> String {
     } else {
         format!("{head} : {}.", parts.join(", "))
     }
+}
+
+/// Problem codes of a JSON array, comma-separated.
+pub fn codes(problems_json: &str) -> String {
+    serde_json::from_str::<Vec<String>>(problems_json)
+        .map(|codes| codes.join(", "))
+        .unwrap_or_default()
+}
+
+/// `2026-04-14 09:30:00` in the alliance's zone: a date-time Excel recognises.
+pub fn local_time(text: &str, clock: &Clock) -> String {
+    clock::from_storage(text).map_or_else(
+        || text.to_owned(),
+        |instant| {
+            clock
+                .local(instant)
+                .strftime("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        },
+    )
+}
+
+/// `14 avril 2026 09:30` in the alliance's zone.
+pub fn people_time(text: &str, clock: &Clock) -> String {
+    clock::from_storage(text).map_or_else(
+        || text.to_owned(),
+        |instant| {
+            let local = clock.local(instant);
+            format!(
+                "{} {}",
+                clock::french_date(local.date()),
+                local.strftime("%H:%M")
+            )
+        },
+    )
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 use super::output::summary;
 use super::Setup;
 use crate::daemon::{self, Watch};
-use crate::outbox::{FileTransport, Transport};
 
 /// Arguments of `run`.
 #[derive(Debug, clap::Args)]
@@ -15,7 +14,7 @@ pub struct Args {
 
 pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<std::process::ExitCode> {
     let pipeline = context.pipeline().await?;
-    let transport = Transport::File(FileTransport::new(&context.config.outbox.dir));
+    let transport = context.transport();
     let watch = Watch {
         inbox: context.config.mailbox.maildir.clone(),
         poll_interval: std::time::Duration::from_millis(

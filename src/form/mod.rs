@@ -17,8 +17,10 @@ pub mod record;
 mod sniff;
 mod values;
 
+pub use fold::fold;
 pub use read::{is_form, read, read_attachments};
 pub use sniff::{detect, FileType};
+pub use values::GroupNames;
 
 use crate::config::Limits;
 use crate::intake::Attachment;

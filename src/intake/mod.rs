@@ -5,6 +5,7 @@
 //! (`pipeline::process_batch`, stage 1), so a message that breaks the parser is still kept.
 //! Input: raw bytes. Output: an [`Envelope`] whose `problems` say what could not be read.
 
+pub mod auth;
 mod parse;
 
 pub use parse::{parse, Attachment, AutomationHeaders, Envelope};

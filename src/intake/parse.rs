@@ -31,6 +31,12 @@ pub struct Envelope {
     pub sent_at: Option<Timestamp>,
     /// Headers that say a machine sent it.
     pub automation: AutomationHeaders,
+    /// The first text body (HTML made text), bounded.
+    pub body_text: Option<String>,
+    /// The topmost `Authentication-Results` value: our own receiving system's.
+    pub authentication_results: Option<String>,
+    /// In-Reply-To and References, without brackets.
+    pub references: Vec<String>,
     /// Every non-body leaf of the MIME tree, forwarded messages included, in order.
     pub attachments: Vec<Attachment>,
     /// What could not be read.
@@ -102,6 +108,9 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Envelope {
             .date()
             .and_then(|date| Timestamp::from_second(date.to_timestamp()).ok()),
         automation: automation_headers(&message),
+        body_text: body_text(&message),
+        authentication_results: topmost_header(&message, "Authentication-Results"),
+        references: references(&message),
         attachments: Vec::new(),
         problems: Vec::new(),
     };
@@ -114,6 +123,49 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Envelope {
         envelope.problems.push(Problem::AttachmentTooLarge);
     }
     envelope
+}
+
+/// The longest body text kept, in bytes: what the workflow reads (a contact's details,
+/// the scope of a resignation) is at the top; the raw copy keeps the rest.
+const MAX_BODY_TEXT: usize = 64 * 1024;
+
+/// The first text body (HTML converted to text by mail-parser), cut at [`MAX_BODY_TEXT`].
+fn body_text(message: &Message<'_>) -> Option<String> {
+    let text = message.body_text(0)?;
+    let mut end = text.len().min(MAX_BODY_TEXT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).map(str::to_owned)
+}
+
+/// The raw value of the first (topmost) header `name`: the one the last hop — our own
+/// receiving system — added; lower ones may be forged by the sender.
+fn topmost_header(message: &Message<'_>, name: &str) -> Option<String> {
+    message
+        .headers()
+        .iter()
+        .find(|header| header.name().eq_ignore_ascii_case(name))
+        .and_then(|header| {
+            message
+                .raw_message()
+                .get(header.offset_start() as usize..header.offset_end() as usize)
+        })
+        .map(|bytes| String::from_utf8_lossy(bytes).trim().to_owned())
+}
+
+/// Message-IDs the message refers to (In-Reply-To, then References), without brackets.
+fn references(message: &Message<'_>) -> Vec<String> {
+    let mut ids = Vec::new();
+    for value in [message.in_reply_to(), message.references()] {
+        for id in value.as_text_list().unwrap_or_default() {
+            let id = id.trim().to_owned();
+            if !id.is_empty() && !ids.contains(&id) && ids.len() < 64 {
+                ids.push(id);
+            }
+        }
+    }
+    ids
 }
 
 fn with_problem(problem: Problem) -> Envelope {

@@ -63,9 +63,10 @@ impl FileTransport {
         Ok(file_name(&target))
     }
 
-    pub(super) fn find_delivered(&self, row: &OutgoingRow) -> Option<String> {
+    pub(super) async fn find_delivered(&self, row: &OutgoingRow) -> Option<(String, Vec<u8>)> {
         let target = self.final_path(row);
-        target.is_file().then(|| file_name(&target))
+        let bytes = tokio::fs::read(&target).await.ok()?;
+        Some((file_name(&target), bytes))
     }
 }
 

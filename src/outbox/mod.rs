@@ -11,14 +11,17 @@
 mod compose;
 mod file;
 
-pub use compose::compose;
+pub use compose::{compose, Content};
 pub use file::FileTransport;
 
 use anyhow::Context;
-use jiff::{SignedDuration, Timestamp};
+use jiff::{SignedDuration, Timestamp, Zoned};
 
 use crate::clock::{self, Clock};
-use crate::store::outbox::{self as rows, NewOutgoing, OutgoingRow};
+use crate::rules::mail::Rendered;
+use crate::rules::Rules;
+use crate::store::members;
+use crate::store::outbox::{self as rows, NewOutgoing, OutgoingRow, Sent};
 use crate::store::{Store, Tx};
 use crate::workflow::Reply;
 
@@ -47,9 +50,10 @@ impl Transport {
         }
     }
 
-    async fn find_delivered(&self, row: &OutgoingRow) -> Option<String> {
+    /// The reference and bytes of `row` if it was delivered before an interruption.
+    async fn find_delivered(&self, row: &OutgoingRow) -> Option<(String, Vec<u8>)> {
         match self {
-            Transport::File(file) => file.find_delivered(row),
+            Transport::File(file) => file.find_delivered(row).await,
         }
     }
 }
@@ -57,12 +61,15 @@ impl Transport {
 /// Queues `reply` in the caller's transaction and returns its outbox id.
 ///
 /// The Message-ID is fixed here, in the alliance's domain, so every later attempt sends
-/// the same message and a bounce can be matched back to it.
+/// the same message and a bounce can be matched back to it. A reply with a template
+/// context is rendered now as a preview and again when it is composed, with the day it
+/// really leaves.
 pub async fn enqueue(
     tx: &mut Tx,
     reply: &Reply,
     from: &str,
     message_row_id: Option<i64>,
+    rules: &Rules,
     now: Timestamp,
 ) -> anyhow::Result<i64> {
     let domain = from
@@ -72,6 +79,35 @@ pub async fn enqueue(
     let to_json = serde_json::to_string(&reply.to).context("Cannot encode recipients")?;
     let cc_json = serde_json::to_string(&reply.cc).context("Cannot encode copies")?;
     let queued_at = clock::to_storage(now);
+    let context_json = reply.context.as_ref().map(serde_json::Value::to_string);
+    let preview = reply.context.as_ref().map(|context| {
+        render(
+            rules,
+            &reply.purpose,
+            context,
+            &now.to_zoned(rules.zone.clone()),
+        )
+        .unwrap_or_else(|error| {
+            tracing::error!(purpose = %reply.purpose, %error, "A mail template fails.");
+            Rendered {
+                subject: String::new(),
+                text: String::new(),
+                html: String::new(),
+            }
+        })
+    });
+    let (subject, body_text, body_html) = match &preview {
+        Some(rendered) => (
+            rendered.subject.as_str(),
+            rendered.text.as_str(),
+            Some(rendered.html.as_str()),
+        ),
+        None => (
+            reply.subject.as_str(),
+            reply.body_text.as_str(),
+            reply.body_html.as_deref(),
+        ),
+    };
     let id = rows::enqueue(
         tx,
         &NewOutgoing {
@@ -81,16 +117,49 @@ pub async fn enqueue(
             from_addr: from,
             to_json: &to_json,
             cc_json: &cc_json,
-            subject: &reply.subject,
-            body_text: &reply.body_text,
-            body_html: reply.body_html.as_deref(),
+            subject,
+            body_text,
+            body_html,
             in_reply_to: reply.in_reply_to.as_deref(),
             queued_at: &queued_at,
+            context: context_json.as_deref(),
+            member_id: reply.member_id,
+            copy_of: reply.copy_of,
+            requested_by: reply.requested_by.as_deref(),
         },
     )
     .await
     .context("Cannot queue outgoing mail")?;
     Ok(id)
+}
+
+/// Renders `purpose` with `context` and what only the moment of sending knows:
+/// `sent_date` ("14 avril 2026", the alliance's zone), `sent_at` (UTC, RFC 3339) and the
+/// alliance itself.
+pub fn render(
+    rules: &Rules,
+    purpose: &str,
+    context: &serde_json::Value,
+    now: &Zoned,
+) -> anyhow::Result<Rendered> {
+    let mut values = match context {
+        serde_json::Value::Object(map) => map.clone(),
+        _ => serde_json::Map::new(),
+    };
+    values.insert("sent_date".into(), clock::french_date(now.date()).into());
+    values.insert("sent_at".into(), clock::to_storage(now.timestamp()).into());
+    values.insert(
+        "alliance".into(),
+        serde_json::json!({
+            "name": rules.alliance.name,
+            "short_name": rules.alliance.short_name,
+            "address": rules.alliance.address,
+        }),
+    );
+    rules
+        .mail
+        .render(purpose, &serde_json::Value::Object(values))
+        .with_context(|| format!("Template {purpose} fails"))
 }
 
 /// What one [`deliver`] pass did.
@@ -111,15 +180,18 @@ pub struct DeliveryReport {
 pub async fn deliver(
     store: &Store,
     transport: &Transport,
+    rules: &Rules,
     clock: &Clock,
     max_attempts: u32,
 ) -> anyhow::Result<DeliveryReport> {
     let mut report = DeliveryReport::default();
     for row in rows::in_flight(store.pool()).await? {
-        if let Some(delivery_ref) = transport.find_delivered(&row).await {
+        if let Some((delivery_ref, bytes)) = transport.find_delivered(&row).await {
             tracing::info!(outbox_id = row.id, %delivery_ref, "Found delivered after an interruption.");
-            let now = clock::to_storage(clock.now());
-            rows::mark_sent(store.pool(), row.id, &now, &delivery_ref, None).await?;
+            // What the member received is dated by its own Date header.
+            let sent = date_header(&bytes).unwrap_or_else(|| clock.now());
+            let sent = clock.local(sent);
+            record_sent(store, &row, &sent, &delivery_ref, &bytes, None).await?;
             report.sent += 1;
         } else {
             let now = clock::to_storage(clock.now());
@@ -131,8 +203,31 @@ pub async fn deliver(
         let Some(row) = rows::claim_next(store.pool(), &clock::to_storage(now)).await? else {
             return Ok(report);
         };
-        // art. 6.2: the Date header of an acknowledgement is the instant it really left.
-        let bytes = match compose(&row, now) {
+        // art. 6.2: an acknowledgement is rendered and dated at the instant it leaves.
+        let local = clock.local(now);
+        let rendered = match &row.context {
+            Some(context) => {
+                let context = serde_json::from_str(context).unwrap_or_default();
+                match render(rules, &row.purpose, &context, &local) {
+                    Ok(rendered) => Some(rendered),
+                    Err(error) => {
+                        rows::mark_failed(store.pool(), row.id, &format!("{error:#}")).await?;
+                        report.failed += 1;
+                        continue;
+                    }
+                }
+            }
+            None => None,
+        };
+        let content = rendered.as_ref().map_or_else(
+            || Content::of_row(&row),
+            |rendered| Content {
+                subject: &rendered.subject,
+                text: &rendered.text,
+                html: Some(&rendered.html),
+            },
+        );
+        let bytes = match compose(&row, content, &local) {
             Ok(message) => message.formatted(),
             Err(error) => {
                 rows::mark_failed(store.pool(), row.id, &format!("{error:#}")).await?;
@@ -143,12 +238,13 @@ pub async fn deliver(
         match transport.send(&row, &bytes).await {
             Ok(delivery_ref) => {
                 tracing::info!(outbox_id = row.id, purpose = %row.purpose, %delivery_ref, "Delivered.");
-                rows::mark_sent(
-                    store.pool(),
-                    row.id,
-                    &clock::to_storage(now),
+                record_sent(
+                    store,
+                    &row,
+                    &local,
                     &delivery_ref,
-                    Some(&bytes),
+                    &bytes,
+                    rendered.as_ref(),
                 )
                 .await?;
                 report.sent += 1;
@@ -166,6 +262,63 @@ pub async fn deliver(
             }
         }
     }
+}
+
+/// Records what went out, in one transaction: the row's evidence, and for an art. 6.2
+/// confirmation the member's effective date — the day of its Date header.
+async fn record_sent(
+    store: &Store,
+    row: &OutgoingRow,
+    sent: &Zoned,
+    delivery_ref: &str,
+    bytes: &[u8],
+    rendered: Option<&Rendered>,
+) -> anyhow::Result<()> {
+    let sent_at = clock::to_storage(sent.timestamp());
+    let effective_date = row.sets_effective_date().then(|| sent.date().to_string());
+    let mut tx = store.begin().await?;
+    rows::mark_sent(
+        &mut tx,
+        &Sent {
+            id: row.id,
+            sent_at: &sent_at,
+            delivery_ref,
+            bytes: Some(bytes),
+            subject: rendered.map(|r| r.subject.as_str()),
+            body_text: rendered.map(|r| r.text.as_str()),
+            body_html: rendered.map(|r| r.html.as_str()),
+            effective_date: effective_date.as_deref(),
+        },
+    )
+    .await?;
+    if let (Some(date), Some(member_id)) = (&effective_date, row.member_id) {
+        if members::activate(&mut tx, member_id, row.id, date, &sent_at).await? {
+            let detail = serde_json::json!({
+                "effective_date": date,
+                "acknowledgement": row.message_id,
+            });
+            members::record_event(
+                &mut tx,
+                member_id,
+                &sent_at,
+                "effective",
+                row.message_row_id,
+                "mailroom",
+                &detail.to_string(),
+            )
+            .await?;
+            tracing::info!(member_id, %date, "Membership effective (art. 6.2).");
+        }
+    }
+    tx.commit().await.context("Cannot record a delivery")?;
+    Ok(())
+}
+
+/// The instant of a message's Date header.
+fn date_header(bytes: &[u8]) -> Option<Timestamp> {
+    let message = mail_parser::MessageParser::new().parse_headers(bytes)?;
+    let date = message.date()?;
+    Timestamp::from_second(date.to_timestamp()).ok()
 }
 
 /// 1 min, 2 min, 4 min… capped at one hour.

@@ -8,23 +8,43 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use sha2::{Digest, Sha256};
 
-use crate::classify::subject::SubjectMatcher;
 use crate::classify::{self, Classification, Kind};
 use crate::config::Limits;
-use crate::form::{self, Inspection};
+use crate::form::record::{FormRecord, WorkingGroupCode};
+use crate::form::{self, FileType, Inspection};
+use crate::intake::auth::{self, Dmarc};
 use crate::intake::{self, Envelope};
 use crate::problem::Problem;
+use crate::validate;
+use crate::workflow::contact_details::{self, ContactDetails};
+
+use super::Shared;
 
 /// What the CPU-bound stage learnt about one message.
-pub(super) struct Analysis {
+pub(crate) struct Analysis {
     pub raw_sha256: String,
     pub envelope: Envelope,
     pub classification: Classification,
     pub attachments: Vec<AttachmentAnalysis>,
+    /// The form read from the attachments and validated, when the message may carry one.
+    pub form: Option<FormRecord>,
+    /// A contact change's successor, as the body names them.
+    pub contact: Option<ContactDetails>,
+    /// A resignation that withdraws from these working groups only.
+    pub partial_scope: Vec<WorkingGroupCode>,
+    /// DMARC as our receiving system recorded it.
+    pub dmarc: Dmarc,
+}
+
+impl Analysis {
+    /// Whether an attachment reads as the membership form.
+    pub fn has_form(&self) -> bool {
+        self.form.as_ref().is_some_and(form::is_form)
+    }
 }
 
 /// One attachment, catalogued (its bytes are already dropped).
-pub(super) struct AttachmentAnalysis {
+pub(crate) struct AttachmentAnalysis {
     pub position: usize,
     pub filename: Option<String>,
     pub declared_type: String,
@@ -35,7 +55,7 @@ pub(super) struct AttachmentAnalysis {
 
 /// The raw bytes of one message, shared by the analysis and the store.
 #[derive(Clone)]
-pub(super) struct Raw {
+pub(crate) struct Raw {
     pub bytes: Arc<Vec<u8>>,
     /// Over the size limit: `bytes` is empty and the message was not read.
     pub too_large: bool,
@@ -45,7 +65,7 @@ pub(super) struct Raw {
 /// the batch's order.
 pub(super) async fn analyse_batch(
     raws: Vec<Raw>,
-    subjects: Arc<SubjectMatcher>,
+    shared: Arc<Shared>,
     limits: Limits,
     workers: usize,
 ) -> Vec<Analysis> {
@@ -56,7 +76,7 @@ pub(super) async fn analyse_batch(
     let mut threads = Vec::with_capacity(workers);
     for _ in 0..workers.clamp(1, count.max(1)) {
         let queue = Arc::clone(&queue);
-        let subjects = Arc::clone(&subjects);
+        let shared = Arc::clone(&shared);
         let limits = limits.clone();
         threads.push(tokio::task::spawn_blocking(move || {
             let mut done = Vec::new();
@@ -68,7 +88,7 @@ pub(super) async fn analyse_batch(
                 let Some((index, raw)) = next else {
                     return done;
                 };
-                done.push((index, analyse_guarded(&raw, &subjects, &limits)));
+                done.push((index, analyse_guarded(&raw, &shared, &limits)));
             }
         }));
     }
@@ -89,8 +109,8 @@ pub(super) async fn analyse_batch(
 }
 
 /// [`analyse`], with a panic turned into the message's `internal.panic` problem.
-fn analyse_guarded(raw: &Raw, subjects: &SubjectMatcher, limits: &Limits) -> Analysis {
-    contained(raw, |raw| analyse(raw, subjects, limits))
+pub(crate) fn analyse_guarded(raw: &Raw, shared: &Shared, limits: &Limits) -> Analysis {
+    contained(raw, |raw| analyse(raw, shared, limits))
 }
 
 /// Runs `reader` on `raw`; a panic becomes a failed analysis that keeps the raw hash.
@@ -109,7 +129,7 @@ fn contained(raw: &Raw, reader: impl FnOnce(&Raw) -> Analysis) -> Analysis {
 }
 
 /// The CPU-bound part for one message: pure, synchronous, bounded by `limits`.
-fn analyse(raw: &Raw, subjects: &SubjectMatcher, limits: &Limits) -> Analysis {
+fn analyse(raw: &Raw, shared: &Shared, limits: &Limits) -> Analysis {
     let mut envelope = if raw.too_large {
         Envelope {
             problems: vec![Problem::MessageTooLarge],
@@ -118,8 +138,8 @@ fn analyse(raw: &Raw, subjects: &SubjectMatcher, limits: &Limits) -> Analysis {
     } else {
         intake::parse(raw.bytes.as_slice(), limits)
     };
-    let classification = classify::classify(&envelope, subjects);
-    let attachments = envelope
+    let classification = classify::classify(&envelope, &shared.subjects);
+    let attachments: Vec<AttachmentAnalysis> = envelope
         .attachments
         .iter()
         .map(|attachment| AttachmentAnalysis {
@@ -131,6 +151,24 @@ fn analyse(raw: &Raw, subjects: &SubjectMatcher, limits: &Limits) -> Analysis {
             inspection: form::inspect(attachment, limits),
         })
         .collect();
+    let form = may_carry_form(&classification, &attachments).then(|| {
+        let record = form::read_attachments(&envelope.attachments, &shared.rules.form, limits);
+        validate::examine(record, &shared.rules.validation)
+    });
+    let body = envelope.body_text.as_deref().unwrap_or("");
+    let contact = (classification.kind == Kind::ContactChange)
+        .then(|| contact_details::read_new_contact(body, envelope.from_addr.as_deref()));
+    let partial_scope = if classification.kind == Kind::Resignation
+        && shared.rules.requests.resignation.keeps_membership(body)
+    {
+        shared.groups.find(body)
+    } else {
+        Vec::new()
+    };
+    let dmarc = envelope
+        .authentication_results
+        .as_deref()
+        .map_or(Dmarc::None, auth::dmarc);
     // The bytes are not needed past this point: free them before the batch commits.
     for attachment in &mut envelope.attachments {
         attachment.bytes = Vec::new();
@@ -140,6 +178,25 @@ fn analyse(raw: &Raw, subjects: &SubjectMatcher, limits: &Limits) -> Analysis {
         envelope,
         classification,
         attachments,
+        form,
+        contact,
+        partial_scope,
+        dmarc,
+    }
+}
+
+/// Whether to look for the form: under the convention's subjects, or whenever a PDF or
+/// Word file is attached (a form under another subject is a probable membership). Mail
+/// that is never answered is not read.
+fn may_carry_form(classification: &Classification, attachments: &[AttachmentAnalysis]) -> bool {
+    let documents = attachments
+        .iter()
+        .any(|a| matches!(a.inspection.detected, FileType::Pdf | FileType::Docx));
+    match classification.kind {
+        Kind::Bounce | Kind::AutoReply => false,
+        _ if classification.bulk => false,
+        Kind::Convention => true,
+        Kind::ContactChange | Kind::Resignation | Kind::Unclassified => documents,
     }
 }
 
@@ -159,6 +216,10 @@ fn failed(raw_sha256: String) -> Analysis {
             reasons: Vec::new(),
         },
         attachments: Vec::new(),
+        form: None,
+        contact: None,
+        partial_scope: Vec::new(),
+        dmarc: Dmarc::None,
     }
 }
 

@@ -26,24 +26,36 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::task::JoinHandle;
 
-use self::analysis::{analyse_batch, Analysis, Raw};
+pub(crate) use self::analysis::{analyse_guarded, Analysis, Raw};
+
+use self::analysis::analyse_batch;
 use crate::classify::subject::SubjectMatcher;
 use crate::clock::{self, Clock};
 use crate::config::{Folders, Limits};
+use crate::form::GroupNames;
 use crate::mailbox::Candidate;
-use crate::outbox;
 use crate::problem::{self, Problem};
 use crate::rules::{Reason, Rules};
+use crate::store::members;
 use crate::store::messages::{self, Decided, NewAttachment, NewMessage};
 use crate::store::{Store, Tx};
-use crate::workflow::{self, Decision, Settle};
+use crate::workflow::apply::Applying;
+use crate::workflow::register::Member;
+use crate::workflow::{self, Decision, Inbound, Outcome, Screened, Settle};
+
+/// What the analysis threads share: the rules and what is compiled from them.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub rules: Rules,
+    pub subjects: SubjectMatcher,
+    pub groups: GroupNames,
+}
 
 /// Everything the stages need, built once.
 #[derive(Debug, Clone)]
 pub struct Pipeline {
     store: Store,
-    rules: Arc<Rules>,
-    subjects: Arc<SubjectMatcher>,
+    shared: Arc<Shared>,
     limits: Limits,
     folders: Folders,
     from: String,
@@ -202,8 +214,11 @@ impl Pipeline {
         Ok(Pipeline {
             store,
             from: from.unwrap_or_else(|| rules.alliance.address.clone()),
-            rules: Arc::new(rules),
-            subjects: Arc::new(subjects),
+            shared: Arc::new(Shared {
+                groups: GroupNames::new(&rules.form),
+                rules,
+                subjects,
+            }),
             limits,
             folders,
             clock,
@@ -214,6 +229,21 @@ impl Pipeline {
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> &Rules {
+        &self.shared.rules
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The address mail is sent from.
+    pub fn from_address(&self) -> &str {
+        &self.from
     }
 
     /// The batches for `candidates`, bounded by count and bytes, ready to be driven.
@@ -393,7 +423,7 @@ impl Pipeline {
     fn spawn_analysis(&self, raws: Vec<Raw>) -> JoinHandle<Vec<Analysis>> {
         tokio::spawn(analyse_batch(
             raws,
-            Arc::clone(&self.subjects),
+            Arc::clone(&self.shared),
             self.limits.clone(),
             self.workers,
         ))
@@ -411,6 +441,7 @@ impl Pipeline {
         let decided_at = clock::to_storage(now);
         let dedupe_keys: Vec<String> = analyses.iter().map(dedupe_key).collect();
         let mut first_seen = messages::first_ids_by_dedupe_key(tx, &dedupe_keys).await?;
+        let mut register: Option<Vec<Member>> = None;
         let mut decisions = Vec::with_capacity(rows.len());
         for ((&(id, _), analysis), dedupe_key) in rows.iter().zip(&analyses).zip(&dedupe_keys) {
             let duplicate_of = first_seen
@@ -418,11 +449,9 @@ impl Pipeline {
                 .copied()
                 .filter(|&first| first != id);
             first_seen.entry(dedupe_key.clone()).or_insert(id);
-            let decision =
-                workflow::decide(&analysis.envelope, &analysis.classification, duplicate_of);
-            for reply in &decision.replies {
-                outbox::enqueue(tx, reply, &self.from, Some(id), now).await?;
-            }
+            let decision = self
+                .decide(tx, id, analysis, duplicate_of, &mut register, None, now)
+                .await?;
             decisions.push((decision, duplicate_of));
         }
         let texts: Vec<DecisionTexts> = analyses
@@ -455,7 +484,7 @@ impl Pipeline {
                     organisation: analysis.classification.organisation.as_deref(),
                     organisation_key: analysis.classification.organisation_key.as_deref(),
                     duplicate_of: *duplicate_of,
-                    rules_version: &self.rules.version,
+                    rules_version: &self.shared.rules.version,
                     decided_at: &decided_at,
                     settle_folder: self.folder(decision.settle),
                 },
@@ -510,6 +539,210 @@ impl Pipeline {
         Ok(handled)
     }
 
+    /// Decides one message in the batch's transaction: the envelope first, then its
+    /// workflow against the members as the earlier messages of the batch left them.
+    /// `register` caches the members between messages that change none.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn decide(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        analysis: &Analysis,
+        duplicate_of: Option<i64>,
+        register: &mut Option<Vec<Member>>,
+        approval: Option<&workflow::Approval>,
+        now: jiff::Timestamp,
+    ) -> anyhow::Result<Decision> {
+        let rules = &self.shared.rules;
+        let mut problems = analysis.envelope.problems.clone();
+        problems.extend(analysis.classification.problems.iter().copied());
+        let mut reasons = analysis.classification.reasons.clone();
+        let screened = workflow::screen(
+            &analysis.envelope,
+            &analysis.classification,
+            duplicate_of,
+            analysis.has_form(),
+        );
+        let approved_route = approval.and_then(|_| {
+            workflow::route_for_approval(analysis.classification.kind, analysis.has_form())
+        });
+        let route = match (screened, approved_route) {
+            (Screened::Route(route), _) => route,
+            (Screened::Decided(decision), Some(route))
+                if decision.outcome == Outcome::HeldForReview =>
+            {
+                route
+            }
+            (Screened::Decided(decision), _) => {
+                problems.extend(decision.problems);
+                reasons.extend(decision.reasons);
+                return Ok(Decision {
+                    problems,
+                    reasons,
+                    ..decision
+                });
+            }
+        };
+        let members = match register {
+            Some(members) => members,
+            None => {
+                let rows = members::all(tx).await?;
+                register.insert(rows.iter().map(Member::from_row).collect())
+            }
+        };
+        let inbound = Inbound {
+            row_id: id,
+            route,
+            envelope: &analysis.envelope,
+            classification: &analysis.classification,
+            form: analysis.form.as_ref(),
+            contact: analysis.contact.as_ref(),
+            partial_scope: &analysis.partial_scope,
+            dmarc: analysis.dmarc,
+        };
+        let today = self.clock.local_date(now);
+        let plan = workflow::plan(&inbound, members, rules, today, approval);
+        let applying = Applying {
+            message_row_id: id,
+            sender: analysis.envelope.from_addr.as_deref(),
+            by: approval.map_or("mailroom", |a| a.by.as_str()),
+            from: &self.from,
+            now,
+        };
+        workflow::apply(tx, &plan, analysis.form.as_ref(), &applying, rules).await?;
+        if plan.change != workflow::Change::None {
+            *register = None;
+        }
+        for problem in plan.problems {
+            if !problems.contains(&problem) {
+                problems.push(problem);
+            }
+        }
+        reasons.extend(plan.reasons);
+        Ok(Decision {
+            outcome: plan.outcome,
+            problems,
+            reasons,
+            settle: plan.outcome.settle(),
+        })
+    }
+
+    /// A coordinator approves held message `id`: its workflow runs again from its raw
+    /// copy, with what the coordinator decided, and the review is recorded with who and
+    /// why — all in one transaction. Returns the new outcome.
+    ///
+    /// # Errors
+    /// No such message, not awaiting review, or the workflow still cannot apply (the
+    /// error says why in French; nothing is recorded then).
+    pub async fn approve(
+        &self,
+        id: i64,
+        approval: &workflow::Approval,
+        note: Option<&str>,
+    ) -> anyhow::Result<Decision> {
+        let analysis = self.awaiting(id).await?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let decision = self
+            .decide(&mut tx, id, &analysis, None, &mut None, Some(approval), now)
+            .await?;
+        if decision.outcome == Outcome::HeldForReview
+            && !decision.reasons.contains(&Reason::GroupWithdrawn)
+        {
+            let why: Vec<&str> = decision
+                .problems
+                .iter()
+                .map(|p| self.shared.rules.messages.problem(*p))
+                .collect();
+            anyhow::bail!(
+                "Le message n° {id} ne peut pas être appliqué tel quel : {}",
+                if why.is_empty() {
+                    "aucune démarche reconnue (adhésion, point de contact, résiliation)".to_owned()
+                } else {
+                    why.join(" ")
+                }
+            );
+        }
+        let result = if decision.reasons.contains(&Reason::GroupWithdrawn) {
+            "groups_withdrawn"
+        } else {
+            decision.outcome.as_str()
+        };
+        let options = serde_json::json!({
+            "as": approval.member,
+            "drop_group": approval.drop_group.map(|c| c.as_str()),
+            "as_resignation": approval.as_resignation,
+        });
+        let action = messages::ReviewAction {
+            action: "approve".to_owned(),
+            by: approval.by.clone(),
+            note: note.map(str::to_owned),
+            options: options.to_string(),
+            result: Some(result.to_owned()),
+            at: clock::to_storage(now),
+        };
+        messages::record_review(&mut tx, id, &action).await?;
+        tx.commit().await.context("Cannot record the review")?;
+        tracing::info!(id, by = %approval.by, result, "Review approved.");
+        Ok(decision)
+    }
+
+    /// A coordinator rejects held message `id`: nothing changes but the record of who
+    /// decided and why.
+    ///
+    /// # Errors
+    /// No such message or not awaiting review.
+    pub async fn reject(&self, id: i64, by: &str, note: Option<&str>) -> anyhow::Result<()> {
+        self.awaiting(id).await?;
+        let mut tx = self.store.begin().await?;
+        let action = messages::ReviewAction {
+            action: "reject".to_owned(),
+            by: by.to_owned(),
+            note: note.map(str::to_owned),
+            options: "{}".to_owned(),
+            result: None,
+            at: clock::to_storage(self.clock.now()),
+        };
+        messages::record_review(&mut tx, id, &action).await?;
+        tx.commit().await.context("Cannot record the review")?;
+        tracing::info!(id, by, "Review rejected.");
+        Ok(())
+    }
+
+    /// Message `id`, analysed again from its raw copy, if it awaits a review.
+    async fn awaiting(&self, id: i64) -> anyhow::Result<Analysis> {
+        let mut conn = self.store.pool().acquire().await?;
+        let row = messages::log_row(&mut conn, id)
+            .await?
+            .with_context(|| format!("Aucun message n° {id}"))?;
+        if let Some(done) = messages::review_action(&mut conn, id).await? {
+            anyhow::bail!(
+                "Le message n° {id} a déjà été traité par {} ({}).",
+                done.by,
+                done.action
+            );
+        }
+        let outcome = row.outcome.as_deref().unwrap_or("");
+        if !messages::REVIEWABLE.contains(&outcome) {
+            anyhow::bail!(
+                "Le message n° {id} n’attend pas de vérification (résultat : {outcome})."
+            );
+        }
+        drop(conn);
+        let bytes = messages::raw_bytes(self.store.pool(), id).await?;
+        let raw = Raw {
+            too_large: usize::try_from(messages::size_bytes(self.store.pool(), id).await?)
+                .is_ok_and(|size| size > bytes.len()),
+            bytes: Arc::new(bytes),
+        };
+        let shared = Arc::clone(&self.shared);
+        let limits = self.limits.clone();
+        let analysis = tokio::task::spawn_blocking(move || analyse_guarded(&raw, &shared, &limits))
+            .await
+            .context("The analysis was interrupted")?;
+        Ok(analysis)
+    }
+
     /// The stored texts of a decision: problem codes, French reasons, the sender's date.
     fn texts(
         &self,
@@ -524,7 +757,7 @@ impl Pipeline {
                 let number = (*reason == Reason::Duplicate)
                     .then_some(duplicate_of)
                     .flatten();
-                self.rules.messages.reason(*reason, number)
+                self.shared.rules.messages.reason(*reason, number)
             })
             .collect();
         DecisionTexts {

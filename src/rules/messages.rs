@@ -39,8 +39,6 @@ pub enum Reason {
     BulkLooksLikeConvention,
     /// Same Message-ID (or bytes) as an earlier message; `{n}` is its log number.
     Duplicate,
-    /// A membership form was received; reading it comes later.
-    ConventionReceived,
     /// A contact change, held for coordinators.
     ContactChangeHeld,
     /// A resignation, held for coordinators.
@@ -53,11 +51,45 @@ pub enum Reason {
     MessageTooLarge,
     /// mailroom failed while reading it.
     InternalFailure,
+    /// Formulaire dûment complété : adhésion enregistrée ; la date de prise d’effet est celle de l’envoi de la confirmation de réception (article 6.2).
+    Registered,
+    /// Formulaire pas encore dûment complété : organisation en attente, réponse envoyée avec ce qui manque (article 6.2).
+    FormIncomplete,
+    /// Groupe thématique réservé coché (annexe 1) : organisation en attente, réponse envoyée avec les deux possibilités.
+    FormIneligible,
+    /// Formulaire illisible ou absent : réponse envoyée, rien n’est enregistré pour l’organisation.
+    FormUnreadable,
+    /// Formulaire à vérifier par la coordination : organisation en attente, réponse d’attente envoyée (ce n’est pas la confirmation de l’article 6.2).
+    FormHeld,
+    /// Formulaire d’adhésion reçu sous un autre objet : adhésion probable, retenue pour la coordination.
+    ProbableMembership,
+    /// Nouvel envoi du formulaire d’une organisation en attente : il remplace le précédent, l’historique garde les deux.
+    Resubmission,
+    /// Formulaire identique à celui déjà enregistré pour ce membre : doublon, aucune nouvelle confirmation.
+    SameFormAgain,
+    /// Organisation déjà membre et formulaire différent : retenu pour la coordination ; la date de prise d’effet ne change pas.
+    AlreadyMember,
+    /// Organisation ayant résilié sa convention : nouvelle adhésion retenue pour la coordination.
+    ResignedMember,
+    /// Nom proche de celui d’un membre ou même domaine d’expéditeur : retenu pour que la coordination identifie l’organisation.
+    NearMatch,
+    /// Organisation non membre (ou pas encore active) : retenu pour la coordination.
+    NotMember,
+    /// Point de contact mis à jour (article 4.2) ; l’ancien reste dans l’historique, l’ancien et le nouveau reçoivent la confirmation.
+    ContactUpdated,
+    /// Résiliation enregistrée (article 6.3) : retrait de la liste des signataires et de toutes les listes d’envoi.
+    Resigned,
+    /// Retrait d’un groupe thématique enregistré ; l’organisation reste membre.
+    GroupWithdrawn,
+    /// Décision de la coordination appliquée.
+    Approved,
+    /// A membership from before mailroom, imported.
+    Imported,
 }
 
 impl Reason {
     /// Every reason, so the loader can check `messages.toml` has them all.
-    pub const ALL: [Reason; 20] = [
+    pub const ALL: [Reason; 36] = [
         Reason::SubjectConvention,
         Reason::SubjectContactChange,
         Reason::SubjectResignation,
@@ -71,13 +103,29 @@ impl Reason {
         Reason::Bulk,
         Reason::BulkLooksLikeConvention,
         Reason::Duplicate,
-        Reason::ConventionReceived,
         Reason::ContactChangeHeld,
         Reason::ResignationHeld,
         Reason::MessageEmpty,
         Reason::MessageNotEmail,
         Reason::MessageTooLarge,
         Reason::InternalFailure,
+        Reason::Registered,
+        Reason::FormIncomplete,
+        Reason::FormIneligible,
+        Reason::FormUnreadable,
+        Reason::FormHeld,
+        Reason::ProbableMembership,
+        Reason::Resubmission,
+        Reason::SameFormAgain,
+        Reason::AlreadyMember,
+        Reason::ResignedMember,
+        Reason::NearMatch,
+        Reason::NotMember,
+        Reason::ContactUpdated,
+        Reason::Resigned,
+        Reason::GroupWithdrawn,
+        Reason::Approved,
+        Reason::Imported,
     ];
 
     /// The key in `messages.toml`.
@@ -96,13 +144,29 @@ impl Reason {
             Reason::Bulk => "bulk",
             Reason::BulkLooksLikeConvention => "bulk_looks_like_convention",
             Reason::Duplicate => "duplicate",
-            Reason::ConventionReceived => "convention_received",
             Reason::ContactChangeHeld => "contact_change_held",
             Reason::ResignationHeld => "resignation_held",
             Reason::MessageEmpty => "message_empty",
             Reason::MessageNotEmail => "message_not_email",
             Reason::MessageTooLarge => "message_too_large",
             Reason::InternalFailure => "internal_failure",
+            Reason::Registered => "registered",
+            Reason::FormIncomplete => "form_incomplete",
+            Reason::FormIneligible => "form_ineligible",
+            Reason::FormUnreadable => "form_unreadable",
+            Reason::FormHeld => "form_held",
+            Reason::ProbableMembership => "probable_membership",
+            Reason::Resubmission => "resubmission",
+            Reason::SameFormAgain => "same_form_again",
+            Reason::AlreadyMember => "already_member",
+            Reason::ResignedMember => "resigned_member",
+            Reason::NearMatch => "near_match",
+            Reason::NotMember => "not_member",
+            Reason::ContactUpdated => "contact_updated",
+            Reason::Resigned => "resigned",
+            Reason::GroupWithdrawn => "group_withdrawn",
+            Reason::Approved => "approved",
+            Reason::Imported => "imported",
         }
     }
 }

@@ -6,10 +6,14 @@
 //! a dispute years later can be answered with the exact rules in force.
 
 pub mod form;
+pub mod groups;
+pub mod mail;
 mod messages;
+pub mod requests;
 pub mod subjects;
 pub mod validation;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -17,7 +21,10 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use self::form::FormRules;
+use self::groups::WorkingGroups;
+use self::mail::{MailFile, MailTemplates};
 pub use self::messages::{Messages, Reason};
+use self::requests::Requests;
 use self::subjects::SubjectRules;
 use self::validation::ValidationRules;
 
@@ -52,6 +59,12 @@ pub struct Rules {
     pub validation: ValidationRules,
     /// `form.toml`: the membership form's labels, checkboxes, sections and fields.
     pub form: FormRules,
+    /// `working_groups.toml`: the groups of annex 1.
+    pub groups: WorkingGroups,
+    /// `mail.toml` and `templates/`: the mail mailroom sends.
+    pub mail: MailTemplates,
+    /// `requests.toml`: how members word requests in a body.
+    pub requests: Requests,
     /// The zone parsed from `alliance.time_zone`.
     pub zone: jiff::tz::TimeZone,
     /// `sha256:<hex>` over every file of the folder (path and bytes), in path order.
@@ -112,6 +125,16 @@ impl Rules {
         problems.extend(validation.iter().flat_map(ValidationRules::check));
         let form: Option<FormRules> = parse_file(&files, "form.toml", &mut problems);
         problems.extend(form.iter().flat_map(FormRules::check));
+        let groups: Option<WorkingGroups> =
+            parse_file(&files, "working_groups.toml", &mut problems);
+        problems.extend(groups.iter().flat_map(WorkingGroups::check));
+        let requests: Option<Requests> = parse_file(&files, "requests.toml", &mut problems);
+        let mail_file: Option<MailFile> = parse_file(&files, "mail.toml", &mut problems);
+        let mail = mail_file.and_then(|file| {
+            MailTemplates::new(&file, &templates_of(&files, &mut problems))
+                .map_err(|errors| problems.extend(errors))
+                .ok()
+        });
         for key in messages.iter().flat_map(Messages::missing_keys) {
             problems.push(format!("messages.toml: lacks {key}"));
         }
@@ -120,13 +143,21 @@ impl Rules {
                 .map_err(|error| problems.push(format!("alliance.toml: time_zone: {error}")))
                 .ok()
         });
-        match (alliance, subjects, messages, validation, form, zone) {
+        let parsed = (
+            alliance, subjects, messages, validation, form, groups, mail, requests,
+        );
+        match (parsed, zone) {
             (
-                Some(alliance),
-                Some(subjects),
-                Some(messages),
-                Some(validation),
-                Some(form),
+                (
+                    Some(alliance),
+                    Some(subjects),
+                    Some(messages),
+                    Some(validation),
+                    Some(form),
+                    Some(groups),
+                    Some(mail),
+                    Some(requests),
+                ),
                 Some(zone),
             ) if problems.is_empty() => Ok(Rules {
                 alliance,
@@ -134,6 +165,9 @@ impl Rules {
                 messages,
                 validation,
                 form,
+                groups,
+                mail,
+                requests,
                 zone,
                 version,
                 origin,
@@ -167,6 +201,26 @@ fn parse_file<T: serde::de::DeserializeOwned>(
             None
         }
     }
+}
+
+/// The files under `templates/`, by name, as text.
+fn templates_of(
+    files: &[(String, Vec<u8>)],
+    problems: &mut Vec<String>,
+) -> BTreeMap<String, String> {
+    let mut templates = BTreeMap::new();
+    for (path, bytes) in files {
+        let Some(name) = path.strip_prefix("templates/") else {
+            continue;
+        };
+        match String::from_utf8(bytes.clone()) {
+            Ok(text) => {
+                templates.insert(name.to_owned(), text);
+            }
+            Err(_) => problems.push(format!("{path}: not UTF-8")),
+        }
+    }
+    templates
 }
 
 fn version_of(files: &[(String, Vec<u8>)]) -> String {

@@ -106,7 +106,15 @@ pub async fn insert_stored(
     Ok(result)
 }
 
-/// The raw bytes of log row `id`.
+/// The size of message `id` as received (its raw copy is empty when it was too large).
+pub async fn size_bytes(pool: &SqlitePool, id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT size_bytes FROM messages WHERE id = ?1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+}
+
+/// The raw bytes of message `id`.
 pub async fn raw_bytes(pool: &SqlitePool, id: i64) -> sqlx::Result<Vec<u8>> {
     sqlx::query_scalar("SELECT bytes FROM raw_messages WHERE message_row_id = ?1")
         .bind(id)
@@ -371,23 +379,114 @@ pub struct LogRow {
     pub state: String,
 }
 
+/// The columns of [`LogRow`], over `messages m`.
+macro_rules! log_columns {
+    () => {
+        "m.id, m.message_id, m.received_at, m.sent_at, m.from_addr, m.from_name, m.subject,
+         m.kind, m.outcome, m.problems, m.reasons, m.organisation, m.duplicate_of,
+         m.rules_version, m.decided_at, m.state,
+         (SELECT MIN(o.sent_at) FROM outbox o
+           WHERE o.message_row_id = m.id AND o.purpose = 'acknowledgement'
+             AND o.status = 'sent') AS ack_sent_at"
+    };
+}
+
+/// One message of the log.
+pub async fn log_row(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<LogRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        log_columns!(),
+        " FROM messages m WHERE m.id = ?1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Outcomes that wait for a coordinator until one decides.
+pub const REVIEWABLE: [&str; 3] = ["held_for_review", "unreadable", "ineligible"];
+
+/// Messages waiting for a coordinator, oldest first: held, unreadable or ineligible, with
+/// no review decision yet.
+pub async fn awaiting_review(pool: &SqlitePool) -> sqlx::Result<Vec<LogRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        log_columns!(),
+        " FROM messages m
+         WHERE m.state = 'decided'
+           AND m.outcome IN ('held_for_review', 'unreadable', 'ineligible')
+           AND NOT EXISTS (SELECT 1 FROM review_actions r WHERE r.message_row_id = m.id)
+         ORDER BY m.id"
+    ))
+    .fetch_all(pool)
+    .await
+}
+
+/// A coordinator's decision on a held message.
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct ReviewAction {
+    /// `approve` or `reject`.
+    pub action: String,
+    /// Who.
+    pub by: String,
+    /// Why.
+    pub note: Option<String>,
+    /// JSON options.
+    pub options: String,
+    /// The outcome the approval led to.
+    pub result: Option<String>,
+    /// When (RFC 3339 UTC).
+    pub at: String,
+}
+
+/// The review decision on message `id`, if any.
+pub async fn review_action(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> sqlx::Result<Option<ReviewAction>> {
+    sqlx::query_as(
+        "SELECT action, by, note, options, result, at FROM review_actions WHERE message_row_id = ?1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Records a review decision (one per message: a second fails on the unique index).
+pub async fn record_review(
+    conn: &mut SqliteConnection,
+    id: i64,
+    action: &ReviewAction,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO review_actions (message_row_id, action, by, note, options, result, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .bind(id)
+    .bind(&action.action)
+    .bind(&action.by)
+    .bind(&action.note)
+    .bind(&action.options)
+    .bind(&action.result)
+    .bind(&action.at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The log, oldest first, filtered.
 pub async fn log(pool: &SqlitePool, filter: &LogFilter) -> sqlx::Result<Vec<LogRow>> {
-    sqlx::query_as(
-        "SELECT m.id, m.message_id, m.received_at, m.sent_at, m.from_addr, m.from_name, m.subject,
-                m.kind, m.outcome, m.problems, m.reasons, m.organisation, m.duplicate_of,
-                m.rules_version, m.decided_at, m.state,
-                (SELECT MIN(o.sent_at) FROM outbox o
-                  WHERE o.message_row_id = m.id AND o.purpose = 'acknowledgement'
-                    AND o.status = 'sent') AS ack_sent_at
-         FROM messages m
+    sqlx::query_as(concat!(
+        "SELECT ",
+        log_columns!(),
+        " FROM messages m
          WHERE (?1 IS NULL OR m.received_at >= ?1)
            AND (?2 IS NULL OR m.received_at < ?2)
            AND (?3 IS NULL OR lower(m.from_addr) = lower(?3))
            AND (?4 IS NULL OR m.kind = ?4)
            AND (?5 IS NULL OR instr(m.organisation_key, ?5) > 0)
-         ORDER BY m.received_at, m.id",
-    )
+         ORDER BY m.received_at, m.id"
+    ))
     .bind(filter.since.as_deref())
     .bind(filter.until.as_deref())
     .bind(filter.from.as_deref())
@@ -395,4 +494,41 @@ pub async fn log(pool: &SqlitePool, filter: &LogFilter) -> sqlx::Result<Vec<LogR
     .bind(filter.organisation_key.as_deref())
     .fetch_all(pool)
     .await
+}
+
+/// A membership mail handled before mailroom, recorded as decided so that a re-delivered
+/// copy (same Message-ID) is a duplicate. Its raw bytes were never seen: none are kept.
+pub async fn insert_imported(
+    conn: &mut SqliteConnection,
+    message_id: &str,
+    organisation: &str,
+    member_id: i64,
+    reasons_json: &str,
+    now: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO messages (mailbox, mailbox_ref, received_at, stored_at, size_bytes, state,
+             message_id, dedupe_key, kind, outcome, organisation, member_id, decided_at,
+             reasons)
+         VALUES ('import', 'import:' || ?1, ?4, ?4, 0, 'decided', ?1, 'mid:' || ?1,
+             'convention', 'registered', ?2, ?3, ?4,
+             ?5)
+         RETURNING id",
+    )
+    .bind(message_id)
+    .bind(organisation)
+    .bind(member_id)
+    .bind(now)
+    .bind(reasons_json)
+    .fetch_one(conn)
+    .await
+}
+
+/// The form read from message `id` (JSON), if one was.
+pub async fn form_json(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT form FROM messages WHERE id = ?1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map(Option::flatten)
 }

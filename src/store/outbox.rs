@@ -2,8 +2,18 @@
 
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 
+/// The columns of [`OutgoingRow`], for every query that reads one.
+macro_rules! row_columns {
+    () => {
+        "id, message_row_id, purpose, message_id, from_addr, to_addrs, cc_addrs, subject,
+         body_text, body_html, in_reply_to, references_hdr, status, attempts, last_error,
+         queued_at, sent_at, delivery_ref, context, member_id, effective_date, copy_of,
+         requested_by"
+    };
+}
+
 /// A message to queue.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct NewOutgoing<'a> {
     /// The message this answers, if any.
     pub message_row_id: Option<i64>,
@@ -17,9 +27,9 @@ pub struct NewOutgoing<'a> {
     pub to_json: &'a str,
     /// JSON array of copies.
     pub cc_json: &'a str,
-    /// Subject.
+    /// Subject (for rows rendered when composed: what it would say now).
     pub subject: &'a str,
-    /// Text body.
+    /// Text body (likewise).
     pub body_text: &'a str,
     /// HTML alternative.
     pub body_html: Option<&'a str>,
@@ -27,6 +37,14 @@ pub struct NewOutgoing<'a> {
     pub in_reply_to: Option<&'a str>,
     /// Now (RFC 3339 UTC); also the first attempt time.
     pub queued_at: &'a str,
+    /// JSON values of the template, rendered again when the message is composed.
+    pub context: Option<&'a str>,
+    /// The member it is about.
+    pub member_id: Option<i64>,
+    /// The earlier row this is a marked copy of.
+    pub copy_of: Option<i64>,
+    /// The coordinator who asked for it.
+    pub requested_by: Option<&'a str>,
 }
 
 /// Queues a message; returns its outbox id.
@@ -34,8 +52,9 @@ pub async fn enqueue(conn: &mut SqliteConnection, new: &NewOutgoing<'_>) -> sqlx
     sqlx::query_scalar(
         "INSERT INTO outbox (message_row_id, purpose, message_id, from_addr, to_addrs, cc_addrs,
              subject, body_text, body_html, in_reply_to, references_hdr, status, next_attempt_at,
-             queued_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 'queued', ?11, ?11)
+             queued_at, context, member_id, copy_of, requested_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 'queued', ?11, ?11, ?12, ?13, ?14,
+             ?15)
          RETURNING id",
     )
     .bind(new.message_row_id)
@@ -49,6 +68,10 @@ pub async fn enqueue(conn: &mut SqliteConnection, new: &NewOutgoing<'_>) -> sqlx
     .bind(new.body_html)
     .bind(new.in_reply_to)
     .bind(new.queued_at)
+    .bind(new.context)
+    .bind(new.member_id)
+    .bind(new.copy_of)
+    .bind(new.requested_by)
     .fetch_one(conn)
     .await
 }
@@ -86,23 +109,42 @@ pub struct OutgoingRow {
     pub attempts: i64,
     /// Last error.
     pub last_error: Option<String>,
+    /// When it was queued.
+    pub queued_at: String,
     /// When it was sent.
     pub sent_at: Option<String>,
     /// Transport reference (file name…).
     pub delivery_ref: Option<String>,
+    /// Template values, when it is rendered at composition.
+    pub context: Option<String>,
+    /// The member it is about.
+    pub member_id: Option<i64>,
+    /// For an art. 6.2 confirmation: the effective date it stated.
+    pub effective_date: Option<String>,
+    /// The row this is a copy of.
+    pub copy_of: Option<i64>,
+    /// The coordinator who asked for it.
+    pub requested_by: Option<String>,
+}
+
+impl OutgoingRow {
+    /// The art. 6.2 confirmation of a membership (not a re-sent copy): the day it goes
+    /// out is the membership's effective date.
+    pub fn sets_effective_date(&self) -> bool {
+        self.purpose == "acknowledgement" && self.copy_of.is_none()
+    }
 }
 
 /// Claims the oldest due row: status `sending`, attempts + 1 *before* trying, so a row
 /// that crashes the sender every time still runs out of attempts.
 pub async fn claim_next(pool: &SqlitePool, now: &str) -> sqlx::Result<Option<OutgoingRow>> {
-    sqlx::query_as(
+    sqlx::query_as(concat!(
         "UPDATE outbox SET status = 'sending', attempts = attempts + 1
          WHERE id = (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?1
                      ORDER BY next_attempt_at, id LIMIT 1)
-         RETURNING id, message_row_id, purpose, message_id, from_addr, to_addrs, cc_addrs,
-                   subject, body_text, body_html, in_reply_to, references_hdr, status, attempts,
-                   last_error, sent_at, delivery_ref",
-    )
+         RETURNING ",
+        row_columns!()
+    ))
     .bind(now)
     .fetch_optional(pool)
     .await
@@ -110,46 +152,111 @@ pub async fn claim_next(pool: &SqlitePool, now: &str) -> sqlx::Result<Option<Out
 
 /// Rows a crash left in `sending`: delivered or not, the transport must tell.
 pub async fn in_flight(pool: &SqlitePool) -> sqlx::Result<Vec<OutgoingRow>> {
-    sqlx::query_as(
-        "SELECT id, message_row_id, purpose, message_id, from_addr, to_addrs, cc_addrs,
-                subject, body_text, body_html, in_reply_to, references_hdr, status, attempts,
-                last_error, sent_at, delivery_ref
-         FROM outbox WHERE status = 'sending' ORDER BY id",
-    )
+    sqlx::query_as(concat!(
+        "SELECT ",
+        row_columns!(),
+        " FROM outbox WHERE status = 'sending' ORDER BY id"
+    ))
     .fetch_all(pool)
     .await
 }
 
 /// Every row, oldest first (for tests and `outbox` listings).
 pub async fn all(pool: &SqlitePool) -> sqlx::Result<Vec<OutgoingRow>> {
-    sqlx::query_as(
-        "SELECT id, message_row_id, purpose, message_id, from_addr, to_addrs, cc_addrs,
-                subject, body_text, body_html, in_reply_to, references_hdr, status, attempts,
-                last_error, sent_at, delivery_ref
-         FROM outbox ORDER BY id",
-    )
+    sqlx::query_as(concat!(
+        "SELECT ",
+        row_columns!(),
+        " FROM outbox ORDER BY id"
+    ))
     .fetch_all(pool)
     .await
 }
 
-/// Records a delivery: when, where, and the exact bytes that went out.
-pub async fn mark_sent(
-    pool: &SqlitePool,
-    id: i64,
-    sent_at: &str,
-    delivery_ref: &str,
-    bytes: Option<&[u8]>,
-) -> sqlx::Result<()> {
+/// One row by id.
+pub async fn get(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<OutgoingRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        row_columns!(),
+        " FROM outbox WHERE id = ?1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The rows that answer message `message_row_id`.
+pub async fn for_message(
+    conn: &mut SqliteConnection,
+    message_row_id: i64,
+) -> sqlx::Result<Vec<OutgoingRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        row_columns!(),
+        " FROM outbox WHERE message_row_id = ?1 ORDER BY id"
+    ))
+    .bind(message_row_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// How many messages went (or will go) to `address` since `since`: the last guard
+/// against mail loops.
+pub async fn count_to_since(
+    conn: &mut SqliteConnection,
+    address: &str,
+    since: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM outbox
+         WHERE queued_at >= ?2
+           AND (EXISTS (SELECT 1 FROM json_each(to_addrs) WHERE lower(value) = lower(?1))
+             OR EXISTS (SELECT 1 FROM json_each(cc_addrs) WHERE lower(value) = lower(?1)))",
+    )
+    .bind(address)
+    .bind(since)
+    .fetch_one(conn)
+    .await
+}
+
+/// What went out, as recorded.
+#[derive(Debug)]
+pub struct Sent<'a> {
+    /// Outbox id.
+    pub id: i64,
+    /// When (RFC 3339 UTC): the Date header's instant.
+    pub sent_at: &'a str,
+    /// Transport reference.
+    pub delivery_ref: &'a str,
+    /// The exact bytes, when known.
+    pub bytes: Option<&'a [u8]>,
+    /// What the rendered message said, when it was rendered now.
+    pub subject: Option<&'a str>,
+    /// Likewise.
+    pub body_text: Option<&'a str>,
+    /// Likewise.
+    pub body_html: Option<&'a str>,
+    /// For an art. 6.2 confirmation: the day it stated (Europe/Brussels).
+    pub effective_date: Option<&'a str>,
+}
+
+/// Records a delivery: when, where, the exact bytes and words that went out.
+pub async fn mark_sent(conn: &mut SqliteConnection, sent: &Sent<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = ?2, delivery_ref = ?3,
-             sent_bytes = COALESCE(?4, sent_bytes), last_error = NULL
+             sent_bytes = COALESCE(?4, sent_bytes), subject = COALESCE(?5, subject),
+             body_text = COALESCE(?6, body_text), body_html = COALESCE(?7, body_html),
+             effective_date = COALESCE(?8, effective_date), last_error = NULL
          WHERE id = ?1",
     )
-    .bind(id)
-    .bind(sent_at)
-    .bind(delivery_ref)
-    .bind(bytes)
-    .execute(pool)
+    .bind(sent.id)
+    .bind(sent.sent_at)
+    .bind(sent.delivery_ref)
+    .bind(sent.bytes)
+    .bind(sent.subject)
+    .bind(sent.body_text)
+    .bind(sent.body_html)
+    .bind(sent.effective_date)
+    .execute(conn)
     .await?;
     Ok(())
 }

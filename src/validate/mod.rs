@@ -13,6 +13,20 @@ use crate::problem::Problem;
 use crate::rules::validation::ValidationRules;
 
 /// Every problem of `record`, reading problems first, each once, in a stable order.
+/// `record` with its problems replaced by [`check`]'s when it was read as the form;
+/// a record that is not the form keeps its reading problems.
+pub fn examine(mut record: FormRecord, rules: &ValidationRules) -> FormRecord {
+    if crate::form::is_form(&record) {
+        record.problems = check(&record, rules)
+            .into_iter()
+            .map(|problem| problem.as_str().to_owned())
+            .collect();
+    }
+    record
+}
+
+/// Every problem of a form that was read: its reading problems, then the convention's
+/// rules, each once.
 pub fn check(record: &FormRecord, rules: &ValidationRules) -> Vec<Problem> {
     let mut problems: Vec<Problem> = record
         .problems
@@ -159,9 +173,9 @@ fn is_complete(person: &Person) -> bool {
     .all(|value| !is_blank(value))
 }
 
-/// Syntax only (RFC 5321/5322 as lettre parses it); whether the mailbox exists is for the
-/// acknowledgement's delivery to tell.
-fn is_email(text: &str) -> bool {
+/// Whether `text` is one e-mail address. Syntax only (RFC 5321/5322 as lettre parses
+/// it); whether the mailbox exists is for the acknowledgement's delivery to tell.
+pub fn is_email(text: &str) -> bool {
     text.trim().parse::<lettre::Address>().is_ok()
 }
 

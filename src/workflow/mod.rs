@@ -1,12 +1,24 @@
-//! Workflow: what to do with a classified message — a [`Decision`], applied by the
-//! pipeline in the message's transaction.
+//! Workflow: what a message means for the alliance's members, article by article.
 //!
-//! So far (issue [pipeline]) nothing is sent to members: under art. 6.2 the confirmation
-//! of receipt of a *duly completed* form is what makes a membership take effect, so no
-//! message that could read as that confirmation may leave before the form has been read
-//! ([forms]) and judged ([workflows]). A convention is recorded as `received`; contact
-//! changes and resignations are held for coordinators. [`Reply`] is nonetheless the one
-//! draft type for outgoing mail, which the outbox queues and delivers.
+//! Two steps. [`screen`] looks at the envelope alone — unreadable, duplicate, automatic,
+//! bulk — and either decides or routes the message to a workflow. [`plan`] then decides a
+//! membership (art. 6.1–6.2), a contact change (4.2) or a resignation (6.3) against the
+//! members as they are, as a pure function: a [`Plan`] says the outcome, the reasons, the
+//! change to the members and the replies. [`apply`] carries a plan out inside the
+//! pipeline's transaction; the outbox sends the replies after it commits.
+//!
+//! Art. 6.2 is the one rule everything here bends to: only the confirmation of receipt of
+//! a *duly completed* form may read as a confirmation, and the day it leaves is the
+//! membership's effective date (set by the outbox when it goes, never before).
+
+pub mod apply;
+pub mod contact_details;
+pub mod matching;
+mod plan;
+pub mod register;
+
+pub use apply::apply;
+pub use plan::{plan, Approval, Change, Inbound, Plan};
 
 use serde::Serialize;
 
@@ -19,24 +31,54 @@ use crate::rules::Reason;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    /// Recorded; the next step belongs to a later stage.
-    Received,
-    /// Same Message-ID (or bytes) as an earlier message: never handled twice.
+    /// A duly completed form: the organisation becomes a member when the confirmation
+    /// of receipt goes out (art. 6.2).
+    Registered,
+    /// A form that is not duly completed: pending, the sender is told what is missing.
+    Incomplete,
+    /// A reserved working group was ticked (annex 1).
+    Ineligible,
+    /// No form could be read (encrypted, corrupt, missing).
+    Unreadable,
+    /// Art. 4.2: the new contact point is registered.
+    ContactUpdated,
+    /// Art. 6.3: the member resigned.
+    Resigned,
+    /// Waiting for a coordinator, with its reasons.
+    HeldForReview,
+    /// Same Message-ID, bytes or form as before: never handled twice.
     Duplicate,
     /// Auto-replies, bounces, bulk mail: recorded, never answered.
     Ignored,
-    /// Waiting for a coordinator, with its reasons.
-    HeldForReview,
 }
 
 impl Outcome {
     /// The stable name stored and printed.
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Received => "received",
+            Outcome::Registered => "registered",
+            Outcome::Incomplete => "incomplete",
+            Outcome::Ineligible => "ineligible",
+            Outcome::Unreadable => "unreadable",
+            Outcome::ContactUpdated => "contact_updated",
+            Outcome::Resigned => "resigned",
+            Outcome::HeldForReview => "held_for_review",
             Outcome::Duplicate => "duplicate",
             Outcome::Ignored => "ignored",
-            Outcome::HeldForReview => "held_for_review",
+        }
+    }
+
+    /// Where the original goes once decided.
+    pub fn settle(self) -> Settle {
+        match self {
+            Outcome::Registered
+            | Outcome::Incomplete
+            | Outcome::Ineligible
+            | Outcome::Unreadable
+            | Outcome::ContactUpdated
+            | Outcome::Resigned => Settle::Processed,
+            Outcome::HeldForReview => Settle::Review,
+            Outcome::Duplicate | Outcome::Ignored => Settle::Ignored,
         }
     }
 }
@@ -53,7 +95,11 @@ pub enum Settle {
 }
 
 /// An outgoing message as the workflow drafts it; the outbox adds Message-ID and Date.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// With a `context`, the text comes from the purpose's template in `rules/mail.toml`,
+/// rendered when the message is composed; otherwise `subject` and the bodies are sent as
+/// they are.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reply {
     /// What it is for (template key): `acknowledgement`, `incomplete`, `digest`…
     pub purpose: String,
@@ -61,42 +107,68 @@ pub struct Reply {
     pub to: Vec<String>,
     /// Copies.
     pub cc: Vec<String>,
-    /// Subject, already free of control characters.
+    /// Subject, when there is no template.
     pub subject: String,
-    /// Plain-text body.
+    /// Plain-text body, when there is no template.
     pub body_text: String,
-    /// HTML alternative.
+    /// HTML alternative, when there is no template.
     pub body_html: Option<String>,
     /// The member's Message-ID this answers.
     pub in_reply_to: Option<String>,
+    /// The template's values.
+    pub context: Option<serde_json::Value>,
+    /// The member it is about.
+    pub member_id: Option<i64>,
+    /// The earlier outbox row this is a marked copy of.
+    pub copy_of: Option<i64>,
+    /// The coordinator who asked for it.
+    pub requested_by: Option<String>,
 }
 
-/// The decision for one message.
+/// The decision for one message, as the log records it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
     /// What happened.
     pub outcome: Outcome,
-    /// Every problem found (intake and classification).
+    /// Every problem found (intake, classification, form, workflow).
     pub problems: Vec<Problem>,
     /// Why: the classification's reasons, then the decision's.
     pub reasons: Vec<Reason>,
-    /// Outgoing mail to queue in the same transaction.
-    pub replies: Vec<Reply>,
     /// Where the original goes afterwards.
     pub settle: Settle,
 }
 
-/// Decides what to do with a message. `duplicate_of` is the log row of an earlier
-/// message with the same Message-ID (or bytes), if any.
-pub fn decide(
+/// Which workflow a message goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Art. 6.1: the membership form under its subject.
+    Membership,
+    /// The membership form under another subject (or none): held as a probable membership.
+    ProbableMembership,
+    /// Art. 4.2.
+    ContactChange,
+    /// Art. 6.3.
+    Resignation,
+}
+
+/// What [`screen`] made of a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screened {
+    /// Decided on its envelope alone.
+    Decided(Decision),
+    /// For a workflow.
+    Route(Route),
+}
+
+/// Decides what the envelope alone says, or routes the message. `duplicate_of` is the
+/// log row of an earlier message with the same Message-ID (or bytes); `has_form` says
+/// whether an attachment reads as the membership form.
+pub fn screen(
     envelope: &Envelope,
     classification: &Classification,
     duplicate_of: Option<i64>,
-) -> Decision {
-    let mut problems = envelope.problems.clone();
-    problems.extend(classification.problems.iter().copied());
-    let mut reasons = classification.reasons.clone();
-
+    has_form: bool,
+) -> Screened {
     let unreadable = envelope.problems.iter().find_map(|problem| match problem {
         Problem::MessageEmpty => Some(Reason::MessageEmpty),
         Problem::MessageNotEmail => Some(Reason::MessageNotEmail),
@@ -108,41 +180,55 @@ pub fn decide(
         classification.kind,
         Kind::Convention | Kind::ContactChange | Kind::Resignation
     );
-    let (outcome, reason) = if let Some(reason) = unreadable {
-        (Outcome::HeldForReview, Some(reason))
+    let decided = |outcome: Outcome, reason: Option<Reason>| {
+        Screened::Decided(Decision {
+            outcome,
+            problems: Vec::new(),
+            reasons: reason.into_iter().collect(),
+            settle: outcome.settle(),
+        })
+    };
+    if let Some(reason) = unreadable {
+        decided(Outcome::HeldForReview, Some(reason))
     } else if duplicate_of.is_some() {
-        (Outcome::Duplicate, Some(Reason::Duplicate))
+        decided(Outcome::Duplicate, Some(Reason::Duplicate))
     } else if matches!(classification.kind, Kind::Bounce | Kind::AutoReply) {
-        (Outcome::Ignored, None)
+        decided(Outcome::Ignored, None)
     } else if classification.bulk && looks_like_convention {
-        (
+        decided(
             Outcome::HeldForReview,
             Some(Reason::BulkLooksLikeConvention),
         )
     } else if classification.bulk {
-        (Outcome::Ignored, None)
-    } else if problems.contains(&Problem::SubjectControlCharacters) {
-        (Outcome::HeldForReview, None)
+        decided(Outcome::Ignored, None)
+    } else if classification
+        .problems
+        .contains(&Problem::SubjectControlCharacters)
+    {
+        decided(Outcome::HeldForReview, None)
     } else {
         match classification.kind {
-            Kind::Convention => (Outcome::Received, Some(Reason::ConventionReceived)),
-            Kind::ContactChange => (Outcome::HeldForReview, Some(Reason::ContactChangeHeld)),
-            Kind::Resignation => (Outcome::HeldForReview, Some(Reason::ResignationHeld)),
-            Kind::Unclassified | Kind::AutoReply | Kind::Bounce => (Outcome::HeldForReview, None),
+            Kind::Convention => Screened::Route(Route::Membership),
+            Kind::ContactChange => Screened::Route(Route::ContactChange),
+            Kind::Resignation => Screened::Route(Route::Resignation),
+            Kind::Unclassified if has_form => Screened::Route(Route::ProbableMembership),
+            Kind::Unclassified | Kind::AutoReply | Kind::Bounce => {
+                decided(Outcome::HeldForReview, None)
+            }
         }
-    };
-    reasons.extend(reason);
-    let settle = match outcome {
-        Outcome::Received => Settle::Processed,
-        Outcome::HeldForReview => Settle::Review,
-        Outcome::Duplicate | Outcome::Ignored => Settle::Ignored,
-    };
-    Decision {
-        outcome,
-        problems,
-        reasons,
-        replies: Vec::new(),
-        settle,
+    }
+}
+
+/// The workflow a coordinator's approval runs for a held message: the one its subject
+/// asked for (bulk or odd subjects included: the coordinator has read it), a
+/// membership when the form is attached under another subject, none otherwise.
+pub fn route_for_approval(kind: Kind, has_form: bool) -> Option<Route> {
+    match kind {
+        Kind::Convention => Some(Route::Membership),
+        Kind::ContactChange => Some(Route::ContactChange),
+        Kind::Resignation => Some(Route::Resignation),
+        _ if has_form => Some(Route::Membership),
+        _ => None,
     }
 }
 
@@ -161,63 +247,90 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_convention_is_received_and_nothing_is_sent_before_the_form_is_read() {
-        let decision = decide(
-            &Envelope::default(),
-            &classified(Kind::Convention, false),
-            None,
-        );
-        assert_eq!(decision.outcome, Outcome::Received);
-        assert!(decision.replies.is_empty(), "art. 6.2: no confirmation yet");
-    }
-
-    #[test]
-    fn contact_changes_and_resignations_wait_for_a_coordinator() {
-        for kind in [Kind::ContactChange, Kind::Resignation, Kind::Unclassified] {
-            let decision = decide(&Envelope::default(), &classified(kind, false), None);
-            assert_eq!(decision.outcome, Outcome::HeldForReview, "{kind:?}");
-            assert_eq!(decision.settle, Settle::Review);
+    fn outcome(screened: Screened) -> Outcome {
+        match screened {
+            Screened::Decided(decision) => decision.outcome,
+            Screened::Route(route) => panic!("routed to {route:?}"),
         }
     }
 
     #[test]
+    fn the_convention_subjects_go_to_their_workflow() {
+        for (kind, route) in [
+            (Kind::Convention, Route::Membership),
+            (Kind::ContactChange, Route::ContactChange),
+            (Kind::Resignation, Route::Resignation),
+        ] {
+            let screened = screen(&Envelope::default(), &classified(kind, false), None, false);
+            assert_eq!(screened, Screened::Route(route));
+        }
+    }
+
+    #[test]
+    fn a_form_under_another_subject_is_a_probable_membership_and_other_mail_is_held() {
+        let with_form = screen(
+            &Envelope::default(),
+            &classified(Kind::Unclassified, false),
+            None,
+            true,
+        );
+        assert_eq!(with_form, Screened::Route(Route::ProbableMembership));
+        let without = screen(
+            &Envelope::default(),
+            &classified(Kind::Unclassified, false),
+            None,
+            false,
+        );
+        assert_eq!(outcome(without), Outcome::HeldForReview);
+    }
+
+    #[test]
     fn bulk_mail_is_never_answered_and_held_when_it_looks_like_a_convention() {
-        let plain = decide(
+        let plain = screen(
             &Envelope::default(),
             &classified(Kind::Unclassified, true),
             None,
+            true,
         );
-        assert_eq!(plain.outcome, Outcome::Ignored);
-        let lookalike = decide(
+        assert_eq!(outcome(plain), Outcome::Ignored);
+        let lookalike = screen(
             &Envelope::default(),
             &classified(Kind::Convention, true),
             None,
+            true,
         );
-        assert_eq!(lookalike.outcome, Outcome::HeldForReview);
-        assert!(lookalike.reasons.contains(&Reason::BulkLooksLikeConvention));
+        assert_eq!(outcome(lookalike), Outcome::HeldForReview);
     }
 
     #[test]
     fn a_duplicate_is_recorded_as_such_whatever_its_kind() {
-        let decision = decide(
+        let screened = screen(
             &Envelope::default(),
             &classified(Kind::Convention, false),
             Some(7),
+            true,
         );
-        assert_eq!(decision.outcome, Outcome::Duplicate);
-        assert_eq!(decision.settle, Settle::Ignored);
+        assert_eq!(outcome(screened), Outcome::Duplicate);
     }
 
     #[test]
-    fn an_unreadable_file_is_held_with_its_problem() {
+    fn an_unreadable_file_is_held_with_its_reason() {
         let envelope = Envelope {
             problems: vec![Problem::MessageNotEmail],
             ..Envelope::default()
         };
-        let decision = decide(&envelope, &classified(Kind::Unclassified, false), None);
-        assert_eq!(decision.outcome, Outcome::HeldForReview);
-        assert_eq!(decision.problems, vec![Problem::MessageNotEmail]);
-        assert!(decision.reasons.contains(&Reason::MessageNotEmail));
+        let screened = screen(
+            &envelope,
+            &classified(Kind::Unclassified, false),
+            None,
+            false,
+        );
+        match screened {
+            Screened::Decided(decision) => {
+                assert_eq!(decision.outcome, Outcome::HeldForReview);
+                assert!(decision.reasons.contains(&Reason::MessageNotEmail));
+            }
+            Screened::Route(route) => panic!("routed to {route:?}"),
+        }
     }
 }

@@ -1,0 +1,208 @@
+//! Carries a [`Plan`] out in the caller's transaction: the members, their history, the
+//! message's link to its member, and the replies queued in the outbox.
+
+use anyhow::Context;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+
+use super::matching::name_key;
+use super::plan::{form_fingerprint, Change, Plan};
+use super::register::domain_of;
+use super::Outcome;
+use crate::clock;
+use crate::form::record::FormRecord;
+use crate::outbox;
+use crate::rules::Rules;
+use crate::store::members::{self, MemberValues};
+use crate::store::outbox as outbox_rows;
+use crate::store::Tx;
+
+/// Most messages one address receives from us in a day: the last guard against a loop
+/// with another robot that slipped past every other check.
+const MAX_PER_RECIPIENT_PER_DAY: i64 = 20;
+
+/// Who and what a plan is applied for.
+#[derive(Debug, Clone, Copy)]
+pub struct Applying<'a> {
+    /// The message's log row.
+    pub message_row_id: i64,
+    /// Its sender's address.
+    pub sender: Option<&'a str>,
+    /// The outcome's author: `mailroom` or a coordinator.
+    pub by: &'a str,
+    /// The address replies come from.
+    pub from: &'a str,
+    /// Now.
+    pub now: Timestamp,
+}
+
+/// Applies `plan`; returns the member it was about (a new member's new id).
+///
+/// # Errors
+/// The store fails.
+pub async fn apply(
+    tx: &mut Tx,
+    plan: &Plan,
+    form: Option<&FormRecord>,
+    applying: &Applying<'_>,
+    rules: &Rules,
+) -> anyhow::Result<Option<i64>> {
+    let at = clock::to_storage(applying.now);
+    let row = Some(applying.message_row_id);
+    let outcome = plan.outcome.as_str();
+    // A duly completed form makes a member; anything else leaves it pending.
+    let status = if plan.outcome == Outcome::Registered {
+        "active"
+    } else {
+        "pending"
+    };
+    let member_id = match &plan.change {
+        Change::None => plan.member,
+        Change::NewMember(form) => {
+            let values = values_of(form, applying);
+            let id = members::insert(tx, &values, status, &at)
+                .await
+                .context("Cannot record a new member")?;
+            let detail = json!({ "outcome": outcome, "problems": form.problems });
+            members::record_event(
+                tx,
+                id,
+                &at,
+                "form_received",
+                row,
+                applying.by,
+                &detail.to_string(),
+            )
+            .await?;
+            Some(id)
+        }
+        Change::Resubmission(id, form) => {
+            let values = values_of(form, applying);
+            members::update_from_form(tx, *id, &values, status, &at).await?;
+            let detail = json!({ "outcome": outcome, "problems": form.problems });
+            members::record_event(
+                tx,
+                *id,
+                &at,
+                "form_received",
+                row,
+                applying.by,
+                &detail.to_string(),
+            )
+            .await?;
+            Some(*id)
+        }
+        Change::ContactPoint { member, contact } => {
+            let before = members::get(tx, *member)
+                .await?
+                .map(|m| m.contact_point)
+                .unwrap_or_else(|| "null".to_owned());
+            let after = serde_json::to_string(contact).context("Cannot encode a contact")?;
+            members::set_contact_point(tx, *member, &after, &at).await?;
+            let detail = format!(r#"{{"before":{before},"after":{after}}}"#);
+            members::record_event(
+                tx,
+                *member,
+                &at,
+                "contact_updated",
+                row,
+                applying.by,
+                &detail,
+            )
+            .await?;
+            Some(*member)
+        }
+        Change::Resign(member) => {
+            let date = applying.now.to_zoned(rules.zone.clone()).date().to_string();
+            let groups = members::get(tx, *member)
+                .await?
+                .map(|m| m.working_groups)
+                .unwrap_or_else(|| "[]".to_owned());
+            members::resign(tx, *member, &date, &at).await?;
+            let detail = format!(r#"{{"resigned_date":"{date}","groups_left":{groups}}}"#);
+            members::record_event(tx, *member, &at, "resigned", row, applying.by, &detail).await?;
+            Some(*member)
+        }
+        Change::WithdrawGroups(member, codes) => {
+            if let Some(current) = members::get(tx, *member).await? {
+                let mut groups: Vec<serde_json::Value> =
+                    serde_json::from_str(&current.working_groups).unwrap_or_default();
+                let names: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+                groups.retain(|g| !names.iter().any(|code| g["code"] == *code));
+                let json = serde_json::Value::from(groups).to_string();
+                members::set_working_groups(tx, *member, &json, &at).await?;
+                let detail = json!({ "groups_left": names });
+                members::record_event(
+                    tx,
+                    *member,
+                    &at,
+                    "groups_withdrawn",
+                    row,
+                    applying.by,
+                    &detail.to_string(),
+                )
+                .await?;
+            }
+            Some(*member)
+        }
+    };
+    let form_json = form.map(serde_json::to_string).transpose()?;
+    members::link_message(tx, applying.message_row_id, member_id, form_json.as_deref()).await?;
+    for reply in &plan.replies {
+        let mut reply = reply.clone();
+        reply.member_id = reply.member_id.or(member_id);
+        if within_rate_limit(tx, &mut reply, applying.now).await? {
+            outbox::enqueue(tx, &reply, applying.from, row, rules, applying.now).await?;
+        }
+    }
+    Ok(member_id)
+}
+
+/// Drops recipients who already got [`MAX_PER_RECIPIENT_PER_DAY`] messages today;
+/// whether anyone is left to write to.
+async fn within_rate_limit(
+    tx: &mut Tx,
+    reply: &mut crate::workflow::Reply,
+    now: Timestamp,
+) -> anyhow::Result<bool> {
+    let since = clock::to_storage(now - SignedDuration::from_hours(24));
+    for list in [&mut reply.to, &mut reply.cc] {
+        let mut kept = Vec::with_capacity(list.len());
+        for address in list.drain(..) {
+            if outbox_rows::count_to_since(tx, &address, &since).await? < MAX_PER_RECIPIENT_PER_DAY
+            {
+                kept.push(address);
+            } else {
+                tracing::warn!(%address, purpose = %reply.purpose, "Rate limit reached: not written to.");
+            }
+        }
+        *list = kept;
+    }
+    if reply.to.is_empty() && !reply.cc.is_empty() {
+        reply.to = vec![reply.cc.remove(0)];
+    }
+    Ok(!reply.to.is_empty())
+}
+
+/// A member's columns from its form.
+fn values_of(form: &FormRecord, applying: &Applying<'_>) -> MemberValues {
+    let name = form.organisation.name.clone().unwrap_or_default();
+    MemberValues {
+        name_key: name_key(&name),
+        name,
+        category: form.organisation.category.map(|c| c.as_str().to_owned()),
+        address: form.organisation.address.clone(),
+        legal_representative: json(&form.legal_representative),
+        contact_point: json(&form.contact_point),
+        working_groups: json(&form.working_groups),
+        form: Some(json(form)),
+        form_sha256: Some(form_fingerprint(form)),
+        form_message_row_id: Some(applying.message_row_id),
+        sender_domain: applying.sender.and_then(domain_of),
+    }
+}
+
+/// A value as JSON text (`null` if it cannot be written, which plain data never is).
+fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
