@@ -8,3 +8,4 @@ mod daemon;
 mod forms;
 mod outbox;
 mod rules;
+mod workflows;

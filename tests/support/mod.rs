@@ -20,8 +20,13 @@ pub fn repo() -> PathBuf {
 
 /// A fixed "now": Monday 23 November 2026, 10:00 in Brussels.
 pub fn fixed_clock() -> Clock {
+    clock_at("2026-11-23T09:00:00Z")
+}
+
+/// A clock stopped at `instant` (RFC 3339), in Brussels.
+pub fn clock_at(instant: &str) -> Clock {
     let zone = jiff::tz::TimeZone::get("Europe/Brussels").expect("bundled tzdb");
-    Clock::fixed("2026-11-23T09:00:00Z".parse().expect("instant"), zone)
+    Clock::fixed(instant.parse().expect("instant"), zone)
 }
 
 /// A temporary folder with a store and a pipeline over it.
@@ -36,20 +41,22 @@ impl Workspace {
     }
 
     pub async fn with_limits(limits: Limits) -> Workspace {
+        Workspace::build(limits, fixed_clock()).await
+    }
+
+    /// A workspace whose pipeline decides at the instants `clock` gives.
+    pub async fn with_clock(clock: Clock) -> Workspace {
+        Workspace::build(Limits::default(), clock).await
+    }
+
+    async fn build(limits: Limits, clock: Clock) -> Workspace {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(&dir.path().join("mailroom.db"))
             .await
             .expect("store");
         let rules = Rules::embedded().expect("rules");
-        let pipeline = Pipeline::new(
-            store,
-            rules,
-            limits,
-            Folders::default(),
-            None,
-            fixed_clock(),
-        )
-        .expect("pipeline");
+        let pipeline =
+            Pipeline::new(store, rules, limits, Folders::default(), None, clock).expect("pipeline");
         Workspace { dir, pipeline }
     }
 
