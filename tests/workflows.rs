@@ -14,7 +14,7 @@ use mailroom::store::outbox::{self as outbox_rows, OutgoingRow};
 use mailroom::workflow::Approval;
 use serde_json::Value;
 
-use crate::support::{clock_at, fixed_clock, repo, Workspace};
+use crate::support::{clock_at, fixed_clock, mailroom, repo, stderr, stdout, Workspace};
 
 const MEUSE: &str = "Centre Hospitalier Régional de la Haute-Meuse";
 const SAMBRE: &str = "Centre Hospitalier Régional de la Haute-Sambre";
@@ -973,4 +973,258 @@ async fn a_first_session_still_ahead_is_announced_and_member_values_are_escaped_
         rendered.html
     );
     assert!(!rendered.subject.contains('\n'));
+}
+
+// ── Commands: members, members import, review, ack resend ───────────────────────────────
+
+/// A folder laid out as `mailroom run` expects by default, with `mails` ingested and the
+/// outbox delivered.
+fn command_workspace(mails: &[Mail]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for sub in ["new", "cur", "tmp"] {
+        std::fs::create_dir_all(dir.path().join("mail/inbox").join(sub)).expect("maildir");
+    }
+    let incoming = dir.path().join("incoming");
+    std::fs::create_dir_all(&incoming).expect("incoming");
+    for (index, mail) in mails.iter().enumerate() {
+        std::fs::write(
+            incoming.join(format!("{:03}.eml", index + 1)),
+            mail.bytes(index + 1),
+        )
+        .expect("write");
+    }
+    if !mails.is_empty() {
+        let ingest = mailroom(dir.path(), &["ingest", "incoming"]);
+        assert!(ingest.status.success(), "{}", stderr(&ingest));
+    }
+    let run = mailroom(dir.path(), &["run", "--once"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    dir
+}
+
+fn members_json(dir: &std::path::Path, status: &str) -> Vec<Value> {
+    let output = mailroom(dir, &["members", "--status", status, "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_slice(&output.stdout).expect("JSON array")
+}
+
+#[test]
+fn members_prints_the_stable_json_and_a_csv_for_excel() {
+    let dir = command_workspace(&[
+        Mail::membership(MEUSE_DIRECTION, MEUSE, "haute-meuse-complete.pdf"),
+        Mail::membership(
+            "lucie.hansen@val-fictif.example",
+            "Clinique du Val Fictif",
+            "two-types-ticked.pdf",
+        ),
+    ]);
+    let active = members_json(dir.path(), "active");
+    assert_eq!(active.len(), 1);
+    let member = &active[0];
+    for key in [
+        "organisation",
+        "category",
+        "status",
+        "effective_date",
+        "resigned_date",
+        "legal_representative",
+        "contact_point",
+        "working_groups",
+    ] {
+        assert!(member.get(key).is_some(), "{key}: {member}");
+    }
+    assert_eq!(member["organisation"], MEUSE);
+    assert_eq!(member["status"], "active");
+    assert!(member["effective_date"]
+        .as_str()
+        .is_some_and(|d| d.len() == 10));
+    assert_eq!(member["resigned_date"], Value::Null);
+    for key in ["last_name", "first_name", "function", "email", "phone"] {
+        assert!(member["legal_representative"].get(key).is_some(), "{key}");
+    }
+    assert_eq!(member["contact_point"]["email"], MEUSE_CONTACT);
+    assert_eq!(member["working_groups"][0]["code"], "decarbonisation");
+    assert_eq!(
+        member["working_groups"][0]["delegate"]["last_name"],
+        "Lambert"
+    );
+    assert_eq!(members_json(dir.path(), "pending").len(), 1);
+    assert_eq!(members_json(dir.path(), "all").len(), 2);
+
+    let csv = mailroom(
+        dir.path(),
+        &["members", "--status", "all", "--format", "csv"],
+    );
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    assert!(
+        csv.stdout.starts_with("\u{feff}".as_bytes()),
+        "BOM for Excel"
+    );
+    let text = stdout(&csv);
+    assert!(
+        text.contains("organisation;category;status;effective_date"),
+        "{text}"
+    );
+    assert!(text.contains("\r\n"), "CRLF");
+    assert!(text.contains("Centre Hospitalier Régional de la Haute-Meuse;hospital;active;"));
+}
+
+#[test]
+fn members_import_brings_in_earlier_signatories_and_their_membership_mail_becomes_a_duplicate() {
+    let dir = command_workspace(&[]);
+    let import = serde_json::json!([{
+        "organisation": MEUSE,
+        "category": "hospital",
+        "status": "active",
+        "effective_date": "2026-03-02",
+        "legal_representative": {"last_name": "Dupuis", "first_name": "Anne", "function": "Directrice générale",
+                                 "email": MEUSE_DIRECTION, "phone": "082 21 40 00"},
+        "contact_point": null,
+        "working_groups": [{"code": "resilience", "delegate": {"last_name": "Collard", "first_name": "Sophie",
+                            "function": "Responsable qualité", "email": null, "phone": null}}],
+        "membership_message_id": "<signed-in-march@chr-hautemeuse.example>"
+    }]);
+    std::fs::write(dir.path().join("before.json"), import.to_string()).expect("write");
+    let output = mailroom(
+        dir.path(),
+        &["members", "import", "before.json", "--by", "Marie Lecomte"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("1 organisation importée."));
+    let members = members_json(dir.path(), "active");
+    assert_eq!(members[0]["effective_date"], "2026-03-02");
+
+    // The same mail delivered again after installation: a duplicate, never acknowledged.
+    let redelivered = Mail::membership(MEUSE_DIRECTION, MEUSE, "haute-meuse-complete.pdf")
+        .with_message_id("signed-in-march@chr-hautemeuse.example");
+    std::fs::write(dir.path().join("again.eml"), redelivered.bytes(1)).expect("write");
+    let ingest = mailroom(dir.path(), &["ingest", "again.eml"]);
+    assert!(stdout(&ingest).contains("duplicate"), "{}", stdout(&ingest));
+
+    // The CSV that `members` writes imports back; a malformed row imports nothing.
+    let csv = mailroom(dir.path(), &["members", "--format", "csv"]);
+    let fresh = command_workspace(&[]);
+    std::fs::write(fresh.path().join("members.csv"), &csv.stdout).expect("write");
+    let back = mailroom(fresh.path(), &["members", "import", "members.csv"]);
+    assert!(back.status.success(), "{}", stderr(&back));
+    let imported = members_json(fresh.path(), "all");
+    assert_eq!(imported[0]["organisation"], MEUSE);
+    assert_eq!(
+        imported[0]["working_groups"][0]["delegate"]["last_name"],
+        "Collard"
+    );
+
+    let text = String::from_utf8_lossy(&csv.stdout)
+        .replace(MEUSE, "Autre Clinique")
+        .replace("2026-03-02", "2 mars 2026");
+    std::fs::write(fresh.path().join("bad.csv"), text).expect("write");
+    let bad = mailroom(fresh.path(), &["members", "import", "bad.csv"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("ligne 2"), "{}", stderr(&bad));
+    assert_eq!(
+        members_json(fresh.path(), "all").len(),
+        1,
+        "nothing imported"
+    );
+}
+
+#[test]
+fn review_lists_shows_and_approves_with_who_decided() {
+    let dir = command_workspace(&[Mail::membership(
+        "claire.wathelet@residence-tilleuls.example",
+        TILLEULS,
+        "tilleuls-reserved-group.pdf",
+    )]);
+    let list = mailroom(dir.path(), &["review", "list"]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(stdout(&list).contains("ineligible"), "{}", stdout(&list));
+    let show = mailroom(dir.path(), &["review", "show", "1"]);
+    let text = stdout(&show);
+    assert!(
+        text.contains("working_group.decarbonisation_reserved_to_hospitals"),
+        "{text}"
+    );
+    assert!(text.contains("Résidence Les Tilleuls"), "{text}");
+    assert!(text.contains("ineligible à"), "the reply sent: {text}");
+
+    let refused = mailroom(dir.path(), &["review", "approve", "1", "--by", " "]);
+    assert_eq!(refused.status.code(), Some(2));
+    let approve = mailroom(
+        dir.path(),
+        &[
+            "review",
+            "approve",
+            "1",
+            "--drop-group",
+            "decarbonisation",
+            "--by",
+            "Marie Lecomte (SPW)",
+        ],
+    );
+    assert!(approve.status.success(), "{}", stderr(&approve));
+    assert!(
+        stdout(&approve).contains("registered"),
+        "{}",
+        stdout(&approve)
+    );
+    let members = members_json(dir.path(), "active");
+    assert_eq!(members.len(), 1);
+    assert!(
+        members[0]["effective_date"].is_string(),
+        "the confirmation went out"
+    );
+    let show = stdout(&mailroom(dir.path(), &["review", "show", "1"]));
+    assert!(show.contains("approve par Marie Lecomte (SPW)"), "{show}");
+    assert!(stdout(&mailroom(dir.path(), &["review", "list"])).contains("Aucun message"));
+}
+
+#[test]
+fn ack_resend_sends_a_marked_copy_that_never_moves_the_effective_date() {
+    let dir = command_workspace(&[Mail::membership(
+        MEUSE_DIRECTION,
+        MEUSE,
+        "haute-meuse-complete.pdf",
+    )]);
+    let before = members_json(dir.path(), "active")[0]["effective_date"].clone();
+    let resend = mailroom(
+        dir.path(),
+        &[
+            "ack",
+            "resend",
+            "1",
+            "--to",
+            "anne.dupuis@gmail.com",
+            "--by",
+            "Jean Dewez (AVIQ)",
+        ],
+    );
+    assert!(resend.status.success(), "{}", stderr(&resend));
+    assert!(stdout(&resend).contains("inchangée"), "{}", stdout(&resend));
+    assert_eq!(
+        members_json(dir.path(), "active")[0]["effective_date"],
+        before
+    );
+    let copies: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path().join("mail/outbox"))
+        .expect("outbox")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            std::fs::read_to_string(p).is_ok_and(|t| t.contains("To: anne.dupuis@gmail.com"))
+        })
+        .collect();
+    assert_eq!(copies.len(), 1);
+    let eml = std::fs::read(&copies[0]).expect("read");
+    let copy = mail_parser::MessageParser::default()
+        .parse(&eml)
+        .expect("a message");
+    let text = copy.body_text(0).expect("text").into_owned();
+    let effective = before.as_str().expect("date");
+    assert!(
+        text.contains("Copie de la confirmation de réception envoyée le"),
+        "{text}"
+    );
+    assert!(
+        text.contains("La date de prise d’effet de la convention reste le"),
+        "{text} ({effective})"
+    );
 }

@@ -427,8 +427,11 @@ fn parse_csv(text: &str) -> anyhow::Result<Vec<(usize, MemberRecord)>> {
         .from_reader(text.as_bytes());
     let mut rows = reader.records();
     let mut header = None;
+    // Line numbers as a spreadsheet shows them (a quoted value spanning lines aside).
+    let mut line = 0;
     for row in rows.by_ref() {
         let row = row.context("CSV illisible")?;
+        line += 1;
         // A one-cell note above the header ("Usage interne…") is skipped.
         if row.len() > 1 {
             header = Some(row);
@@ -444,10 +447,8 @@ fn parse_csv(text: &str) -> anyhow::Result<Vec<(usize, MemberRecord)>> {
     }
     let mut out = Vec::new();
     for row in rows {
-        let row = row.context("CSV illisible")?;
-        let line = row
-            .position()
-            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+        line += 1;
+        let row = row.with_context(|| format!("ligne {line} : CSV illisible"))?;
         let cell = |name: &str| {
             column(name)
                 .and_then(|i| row.get(i))
