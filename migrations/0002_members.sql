@@ -69,6 +69,8 @@ ALTER TABLE outbox ADD COLUMN effective_date TEXT;
 ALTER TABLE outbox ADD COLUMN copy_of INTEGER REFERENCES outbox(id);
 -- Who asked for it when a coordinator did (resend, review), else NULL.
 ALTER TABLE outbox ADD COLUMN requested_by TEXT;
+-- The delivery report that returned it: the message never arrived.
+ALTER TABLE outbox ADD COLUMN bounced_by INTEGER REFERENCES messages(id);
 
 CREATE INDEX outbox_by_member ON outbox (member_id);
 CREATE INDEX messages_by_member ON messages (member_id);

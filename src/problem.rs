@@ -103,6 +103,9 @@ pub enum Problem {
     ResignationPartialScope,
     /// The membership form came under another subject (or none): a probable membership.
     FormUnderOtherSubject,
+    /// A delivery report returned one of our own messages (an acknowledgement that never
+    /// arrived needs a human).
+    ReplyBounced,
 }
 
 /// How much a problem weighs in the decision.
@@ -178,11 +181,12 @@ impl Problem {
             Problem::ContactChangeDetailsMissing => "contact_change.details_missing",
             Problem::ResignationPartialScope => "resignation.partial_scope",
             Problem::FormUnderOtherSubject => "form.under_other_subject",
+            Problem::ReplyBounced => "reply.bounced",
         }
     }
 
     /// Every problem, in a stable order.
-    pub const ALL: [Problem; 46] = [
+    pub const ALL: [Problem; 47] = [
         Problem::MessageEmpty,
         Problem::MessageNotEmail,
         Problem::MessageTooLarge,
@@ -229,6 +233,7 @@ impl Problem {
         Problem::ContactChangeDetailsMissing,
         Problem::ResignationPartialScope,
         Problem::FormUnderOtherSubject,
+        Problem::ReplyBounced,
     ];
 
     /// Parses a stable code.
@@ -265,7 +270,8 @@ impl Problem {
             | Problem::OrganisationNearMatch
             | Problem::ContactChangeDetailsMissing
             | Problem::ResignationPartialScope
-            | Problem::FormUnderOtherSubject => Severity::Review,
+            | Problem::FormUnderOtherSubject
+            | Problem::ReplyBounced => Severity::Review,
             Problem::MessageEmpty
             | Problem::MessageNotEmail
             | Problem::MessageTooLarge

@@ -1228,3 +1228,87 @@ fn ack_resend_sends_a_marked_copy_that_never_moves_the_effective_date() {
         "{text} ({effective})"
     );
 }
+
+#[tokio::test]
+async fn a_bounced_acknowledgement_is_matched_to_it_and_flagged_to_coordinators() {
+    let mut scenario = Scenario::with_haute_meuse().await;
+    let ack = scenario
+        .outbox()
+        .await
+        .into_iter()
+        .find(|row| row.purpose == "acknowledgement")
+        .expect("acknowledgement");
+    // Exchange's non-delivery report, returning the headers of our message.
+    let report = format!(
+        "From: Microsoft Outlook <MAILER-DAEMON@spw.wallonie.be>\r\n\
+         To: alliancesante.durable@spw.wallonie.be\r\n\
+         Subject: Undeliverable: ASeT-W — confirmation\r\n\
+         Date: Mon, 23 Nov 2026 10:05:00 +0100\r\n\
+         Message-ID: <ndr-1@spw.wallonie.be>\r\n\
+         Auto-Submitted: auto-replied\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"ndr\"\r\n\r\n\
+         --ndr\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Delivery has failed to these recipients: direction@chr-hautemeuse.example\r\n\
+         --ndr\r\nContent-Type: message/delivery-status\r\n\r\n\
+         Reporting-MTA: dns;spw.wallonie.be\r\n\r\nFinal-Recipient: rfc822;direction@chr-hautemeuse.example\r\n\
+         Action: failed\r\nStatus: 5.1.1\r\n\r\n\
+         --ndr\r\nContent-Type: text/rfc822-headers\r\n\r\n\
+         From: alliancesante.durable@spw.wallonie.be\r\nSubject: ASeT-W\r\nMessage-ID: <{}>\r\n\r\n\
+         --ndr--\r\n",
+        ack.message_id
+    );
+    let file = scenario.workspace.path("ndr.eml");
+    std::fs::write(&file, report).expect("write");
+    let handled = scenario.workspace.ingest(&[file]).await.remove(0);
+    assert_eq!(handled.kind, "bounce");
+    assert_eq!(handled.outcome, "held_for_review");
+    assert_eq!(scenario.problems(handled.id).await, vec!["reply.bounced"]);
+    assert!(
+        scenario.replies_to(handled.id).await.is_empty(),
+        "never answered"
+    );
+    let mut conn = scenario
+        .workspace
+        .store()
+        .pool()
+        .acquire()
+        .await
+        .expect("conn");
+    let bounced_by: Option<i64> = sqlx::query_scalar("SELECT bounced_by FROM outbox WHERE id = ?1")
+        .bind(ack.id)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("row");
+    assert_eq!(bounced_by, Some(handled.id));
+    // An ordinary report about mail we never sent stays ignored.
+    let other = scenario.workspace.path("other.eml");
+    std::fs::write(
+        &other,
+        "From: MAILER-DAEMON@example.org\r\nTo: alliancesante.durable@spw.wallonie.be\r\nSubject: Undeliverable: x\r\nMessage-ID: <ndr-2@example.org>\r\nDate: Mon, 23 Nov 2026 10:06:00 +0100\r\n\r\nno\r\n",
+    )
+    .expect("write");
+    let ignored = scenario.workspace.ingest(&[other]).await.remove(0);
+    assert_eq!(ignored.outcome, "ignored");
+}
+
+#[tokio::test]
+async fn a_loop_with_another_robot_stops_at_the_per_recipient_limit() {
+    let mut scenario = Scenario::new().await;
+    for _ in 0..22 {
+        scenario
+            .arrives(&Mail::new(
+                "robot@loop.example",
+                "ASeT-W — Convention d’engagement — Boucle",
+                "Bonjour,\n",
+            ))
+            .await;
+    }
+    let to_robot = scenario
+        .outbox()
+        .await
+        .iter()
+        .filter(|row| recipients(row).contains(&"robot@loop.example".to_owned()))
+        .count();
+    assert_eq!(to_robot, 20, "at most 20 a day to one address");
+}

@@ -37,6 +37,9 @@ pub struct Envelope {
     pub authentication_results: Option<String>,
     /// In-Reply-To and References, without brackets.
     pub references: Vec<String>,
+    /// Message-IDs of the messages it carries (forwarded, or returned by a delivery
+    /// report as `message/rfc822` or `text/rfc822-headers`), without brackets.
+    pub embedded_message_ids: Vec<String>,
     /// Every non-body leaf of the MIME tree, forwarded messages included, in order.
     pub attachments: Vec<Attachment>,
     /// What could not be read.
@@ -111,6 +114,7 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Envelope {
         body_text: body_text(&message),
         authentication_results: topmost_header(&message, "Authentication-Results"),
         references: references(&message),
+        embedded_message_ids: Vec::new(),
         attachments: Vec::new(),
         problems: Vec::new(),
     };
@@ -166,6 +170,27 @@ fn references(message: &Message<'_>) -> Vec<String> {
         }
     }
     ids
+}
+
+/// `text/rfc822-headers`: the headers of a returned message in a delivery report.
+fn is_returned_headers(part: &mail_parser::MessagePart<'_>) -> bool {
+    part.content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("text")
+            && ct
+                .subtype()
+                .is_some_and(|sub| sub.eq_ignore_ascii_case("rfc822-headers"))
+    })
+}
+
+/// Keeps a carried message's Message-ID (a bounded number of them).
+fn remember_id(envelope: &mut Envelope, id: Option<&str>) {
+    if let Some(id) = id.map(str::trim).filter(|id| !id.is_empty()) {
+        if envelope.embedded_message_ids.len() < 16
+            && !envelope.embedded_message_ids.iter().any(|k| k == id)
+        {
+            envelope.embedded_message_ids.push(id.to_owned());
+        }
+    }
 }
 
 fn with_problem(problem: Problem) -> Envelope {
@@ -241,6 +266,11 @@ fn collect_attachments(
         }
         let bytes: &[u8] = match &part.body {
             PartType::Binary(bytes) | PartType::InlineBinary(bytes) => bytes,
+            PartType::Text(text) if is_returned_headers(part) => {
+                let headers = MessageParser::new().parse_headers(text.as_bytes());
+                remember_id(envelope, headers.as_ref().and_then(|h| h.message_id()));
+                continue;
+            }
             PartType::Text(text) | PartType::Html(text) => {
                 // A text part is an attachment only when it is named and is not a body.
                 let is_body = message.text_body.contains(&(index as u32))
@@ -251,6 +281,7 @@ fn collect_attachments(
                 text.as_bytes()
             }
             PartType::Message(nested) => {
+                remember_id(envelope, nested.message_id());
                 if depth < MAX_NESTING {
                     collect_attachments(nested, limits, depth + 1, envelope);
                 }

@@ -30,6 +30,7 @@ pub(crate) use self::analysis::{analyse_guarded, Analysis, Raw};
 
 use self::analysis::analyse_batch;
 use crate::classify::subject::SubjectMatcher;
+use crate::classify::Kind;
 use crate::clock::{self, Clock};
 use crate::config::{Folders, Limits};
 use crate::form::GroupNames;
@@ -573,6 +574,11 @@ impl Pipeline {
             {
                 route
             }
+            (Screened::Decided(decision), _) if analysis.classification.kind == Kind::Bounce => {
+                return self
+                    .bounce(tx, id, analysis, decision, problems, reasons)
+                    .await;
+            }
             (Screened::Decided(decision), _) => {
                 problems.extend(decision.problems);
                 reasons.extend(decision.reasons);
@@ -624,6 +630,50 @@ impl Pipeline {
             problems,
             reasons,
             settle: plan.outcome.settle(),
+        })
+    }
+
+    /// A delivery report: ignored, unless it returns one of our own messages — then a
+    /// coordinator must reach the member another way (an acknowledgement that never
+    /// arrived leaves a membership without its confirmation).
+    async fn bounce(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        analysis: &Analysis,
+        decision: Decision,
+        mut problems: Vec<Problem>,
+        mut reasons: Vec<Reason>,
+    ) -> anyhow::Result<Decision> {
+        let envelope = &analysis.envelope;
+        let returned: Vec<String> = envelope
+            .embedded_message_ids
+            .iter()
+            .chain(&envelope.references)
+            .cloned()
+            .collect();
+        let ours = if returned.is_empty() {
+            Vec::new()
+        } else {
+            crate::store::outbox::mark_bounced(tx, &returned, id).await?
+        };
+        problems.extend(decision.problems);
+        reasons.extend(decision.reasons);
+        let Some(&first) = ours.first() else {
+            return Ok(Decision {
+                problems,
+                reasons,
+                ..decision
+            });
+        };
+        tracing::warn!(id, outbox_id = first, "One of our messages bounced.");
+        problems.push(Problem::ReplyBounced);
+        reasons.push(Reason::ReplyBounced);
+        Ok(Decision {
+            outcome: Outcome::HeldForReview,
+            problems,
+            reasons,
+            settle: Settle::Review,
         })
     }
 

@@ -85,11 +85,13 @@ pub enum Reason {
     Approved,
     /// A membership from before mailroom, imported.
     Imported,
+    /// A delivery report returned one of our messages; `{n}` is its outbox number.
+    ReplyBounced,
 }
 
 impl Reason {
     /// Every reason, so the loader can check `messages.toml` has them all.
-    pub const ALL: [Reason; 36] = [
+    pub const ALL: [Reason; 37] = [
         Reason::SubjectConvention,
         Reason::SubjectContactChange,
         Reason::SubjectResignation,
@@ -126,6 +128,7 @@ impl Reason {
         Reason::GroupWithdrawn,
         Reason::Approved,
         Reason::Imported,
+        Reason::ReplyBounced,
     ];
 
     /// The key in `messages.toml`.
@@ -167,6 +170,7 @@ impl Reason {
             Reason::GroupWithdrawn => "group_withdrawn",
             Reason::Approved => "approved",
             Reason::Imported => "imported",
+            Reason::ReplyBounced => "reply_bounced",
         }
     }
 }

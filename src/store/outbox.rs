@@ -288,3 +288,22 @@ pub async fn mark_failed(pool: &SqlitePool, id: i64, error: &str) -> sqlx::Resul
         .await?;
     Ok(())
 }
+
+/// Our messages among `message_ids` (without brackets), with the report that returned
+/// them recorded: returns their outbox ids.
+pub async fn mark_bounced(
+    conn: &mut SqliteConnection,
+    message_ids: &[String],
+    report_row_id: i64,
+) -> sqlx::Result<Vec<i64>> {
+    let json = serde_json::to_string(message_ids).unwrap_or_else(|_| "[]".to_owned());
+    sqlx::query_scalar(
+        "UPDATE outbox SET bounced_by = ?2
+         WHERE message_id IN (SELECT value FROM json_each(?1))
+         RETURNING id",
+    )
+    .bind(json)
+    .bind(report_row_id)
+    .fetch_all(conn)
+    .await
+}
