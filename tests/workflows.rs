@@ -1231,7 +1231,7 @@ fn ack_resend_sends_a_marked_copy_that_never_moves_the_effective_date() {
 
 #[tokio::test]
 async fn a_bounced_acknowledgement_is_matched_to_it_and_flagged_to_coordinators() {
-    let mut scenario = Scenario::with_haute_meuse().await;
+    let scenario = Scenario::with_haute_meuse().await;
     let ack = scenario
         .outbox()
         .await
