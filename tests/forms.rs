@@ -66,6 +66,28 @@ fn a_signature_image_or_drawn_strokes_sign_the_form_and_an_empty_line_does_not()
     assert_eq!(codes(&record), vec!["signature.missing"]);
 }
 
+/// The filled Word form instead of the signed PDF: read all the same (exit 0, the same
+/// record as its PDF export), with `attachment.not_pdf` so that a coordinator decides.
+#[test]
+fn a_word_form_is_read_like_its_pdf_and_says_it_is_not_the_signed_pdf() {
+    let (status, mut record) = extract(&form("a-hospital-complete.docx"));
+    assert_eq!(status, Some(0));
+    assert_eq!(record["source"]["kind"], "docx");
+    let problems = codes(&record);
+    assert!(
+        problems.contains(&"attachment.not_pdf".to_owned()),
+        "{problems:?}"
+    );
+    let object = record.as_object_mut().expect("object");
+    object.remove("source");
+    object.remove("problems");
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(form("a-hospital-complete.expected.json")).expect("expected"),
+    )
+    .expect("json");
+    assert_eq!(record, expected);
+}
+
 /// Exporters often encrypt with an empty user password: that must read like the original.
 #[test]
 fn a_pdf_encrypted_with_an_empty_password_is_read_like_the_original() {
@@ -84,7 +106,6 @@ fn unreadable_files_print_the_null_record_with_their_problem_and_exit_2() {
         ("truncated.pdf", "pdf.corrupt"),
         ("blank-scan.pdf", "pdf.no_text_layer"),
         ("not-the-form.pdf", "attachment.missing_form"),
-        ("a-hospital-complete.docx", "attachment.not_pdf"),
     ] {
         let (status, record) = extract(&form(name));
         assert_eq!(status, Some(2), "{name}");

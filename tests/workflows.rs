@@ -99,8 +99,14 @@ impl Mail {
                 "Content-Type: text/plain; charset=\"utf-8\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}"
             )),
             Some(pdf) => {
-                let bytes = std::fs::read(repo().join("tests/fixtures/workflows").join(pdf))
-                    .expect("form fixture");
+                // A bare name is a workflow form; `area/name` any other fixture.
+                let path = if pdf.contains('/') {
+                    repo().join("tests/fixtures").join(pdf)
+                } else {
+                    repo().join("tests/fixtures/workflows").join(pdf)
+                };
+                let bytes = std::fs::read(path).expect("form fixture");
+                let name = pdf.rsplit('/').next().unwrap_or(pdf);
                 let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
                 let lines: Vec<&str> = encoded
                     .as_bytes()
@@ -111,8 +117,8 @@ impl Mail {
                     "Content-Type: multipart/mixed; boundary=\"_004_outlook_\"\r\n\r\n\
                      --_004_outlook_\r\nContent-Type: text/plain; charset=\"utf-8\"\r\n\
                      Content-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n\
-                     --_004_outlook_\r\nContent-Type: application/pdf; name=\"{pdf}\"\r\n\
-                     Content-Disposition: attachment; filename=\"{pdf}\"\r\n\
+                     --_004_outlook_\r\nContent-Type: application/octet-stream; name=\"{name}\"\r\n\
+                     Content-Disposition: attachment; filename=\"{name}\"\r\n\
                      Content-Transfer-Encoding: base64\r\n\r\n{data}\r\n--_004_outlook_--\r\n",
                     data = lines.join("\r\n"),
                 ));
@@ -1311,4 +1317,32 @@ async fn a_loop_with_another_robot_stops_at_the_per_recipient_limit() {
         .filter(|row| recipients(row).contains(&"robot@loop.example".to_owned()))
         .count();
     assert_eq!(to_robot, 20, "at most 20 a day to one address");
+}
+
+#[tokio::test]
+async fn the_word_form_instead_of_the_signed_pdf_is_read_and_held_for_a_coordinator() {
+    let mut scenario = Scenario::new().await;
+    let handled = scenario
+        .receive(&Mail::membership(
+            "direction@chbs.example",
+            "Centre Hospitalier de la Basse-Sambre",
+            "forms/a-hospital-complete.docx",
+        ))
+        .await;
+    assert_eq!(handled.outcome, "held_for_review");
+    assert!(scenario
+        .problems(handled.id)
+        .await
+        .contains(&"attachment.not_pdf".to_owned()));
+    let member = scenario
+        .member("Centre Hospitalier de la Basse-Sambre")
+        .await;
+    assert_eq!(member.status, "pending", "recorded, not registered");
+    let reply = &scenario.replies_to(handled.id).await[0];
+    assert_eq!(reply.purpose, "under_review");
+    assert!(
+        sent_text(reply).contains("format Word"),
+        "{}",
+        sent_text(reply)
+    );
 }

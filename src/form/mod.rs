@@ -8,6 +8,7 @@
 
 pub mod acroform;
 mod assemble;
+mod docx;
 mod fold;
 pub mod labels;
 mod pdf;

@@ -9,9 +9,9 @@
 use lopdf::{Document, LoadOptions};
 
 use super::pdf_text::{self, TextLimits};
-use super::record::{FormRecord, SourceKind};
+use super::record::{FormRecord, Source, SourceKind};
 use super::sniff::{detect, FileType};
-use super::{acroform, labels};
+use super::{acroform, docx, labels};
 use crate::config::Limits;
 use crate::intake::Attachment;
 use crate::problem::Problem;
@@ -24,12 +24,35 @@ const MIN_TEXT_CHARS: usize = 200;
 pub fn read(bytes: &[u8], rules: &FormRules, limits: &Limits) -> FormRecord {
     match detect(bytes) {
         FileType::Pdf => read_pdf(bytes, rules, limits),
-        FileType::Docx => {
-            // A .docx carries no signature: held for review (the Word reader is to come).
-            unreadable(SourceKind::Docx, Problem::AttachmentNotPdf)
-        }
+        FileType::Docx => read_docx(bytes, rules, limits),
         _ => unreadable(SourceKind::TextPdf, Problem::AttachmentMissingForm),
     }
+}
+
+/// The filled Word form: its content read by the labels, like a PDF's text; it carries
+/// no signature, so it always says `attachment.not_pdf` (a coordinator decides). An
+/// unreadable Word file is reported as not being the form.
+fn read_docx(bytes: &[u8], rules: &FormRules, limits: &Limits) -> FormRecord {
+    let lines = match docx::lines(bytes, limits.max_pdf_decompressed_bytes) {
+        Ok(lines) => lines,
+        Err(error) => {
+            tracing::debug!(%error, "Unreadable Word document.");
+            return unreadable(SourceKind::Docx, Problem::AttachmentMissingForm);
+        }
+    };
+    let mut record = labels::read_text(&[lines], rules);
+    record.source = Source::new(SourceKind::Docx);
+    if record
+        .problems
+        .iter()
+        .any(|code| code == Problem::FormNotRecognised.as_str())
+    {
+        // A Word document that is not the form says so, as a PDF would.
+        record.add_problem(Problem::AttachmentMissingForm);
+        return record;
+    }
+    record.add_problem(Problem::AttachmentNotPdf);
+    record
 }
 
 /// Finds the form among a message's attachments and reads it: the first PDF that reads as
@@ -44,12 +67,12 @@ pub fn read_attachments(
     let mut word = None;
     for attachment in attachments.iter().filter(|a| !a.too_large) {
         let record = read(&attachment.bytes, rules, limits);
-        if is_form(&record) {
-            return record;
-        }
         let has = |problem: Problem| record.problems.iter().any(|code| code == problem.as_str());
         if has(Problem::AttachmentNotPdf) {
+            // A signed PDF beside the Word file wins: keep looking.
             word.get_or_insert(record);
+        } else if is_form(&record) {
+            return record;
         } else if has(Problem::PdfEncrypted)
             || has(Problem::PdfCorrupt)
             || has(Problem::PdfNoTextLayer)
@@ -57,17 +80,24 @@ pub fn read_attachments(
             unopened.get_or_insert(record);
         }
     }
-    unopened
-        .or(word)
+    // A Word form that reads beats a PDF that does not open; otherwise that PDF (it may be
+    // the form) beats an unreadable Word file.
+    let (word_form, word_other) = match word {
+        Some(record) if is_form(&record) => (Some(record), None),
+        other => (None, other),
+    };
+    word_form
+        .or(unopened)
+        .or(word_other)
         .unwrap_or_else(|| unreadable(SourceKind::TextPdf, Problem::AttachmentMissingForm))
 }
 
-/// Whether `record` was read from the form itself.
+/// Whether `record` was read from the form itself (a Word form included: its content is
+/// read, and its `attachment.not_pdf` holds it for review).
 pub fn is_form(record: &FormRecord) -> bool {
     let not = [
         Problem::FormNotRecognised,
         Problem::AttachmentMissingForm,
-        Problem::AttachmentNotPdf,
         Problem::PdfCorrupt,
         Problem::PdfEncrypted,
         Problem::PdfNoTextLayer,
