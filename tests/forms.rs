@@ -122,13 +122,15 @@ fn unreadable_files_print_the_null_record_with_their_problem_and_exit_2() {
 }
 
 /// The form is found in an e-mail by its content: here a PDF labelled
-/// application/octet-stream with no Content-Disposition, and one inside a forward.
+/// application/octet-stream with no Content-Disposition, one inside a forward, and one
+/// inside Outlook's winmail.dat (TNEF).
 #[test]
-fn the_form_is_found_inside_a_message_and_a_forwarded_message() {
+fn the_form_is_found_inside_a_message_a_forwarded_message_and_a_winmail_dat() {
     let mail = repo().join("tests/fixtures/mail");
     for name in [
         "007-scanner-octet-stream-no-disposition.eml",
         "010-outlook-tr-forward-as-attachment.eml",
+        "050-outlook-winmail-dat.eml",
     ] {
         let (status, record) = extract(&mail.join(name));
         assert_eq!(status, Some(0), "{name}");

@@ -43,7 +43,10 @@ impl FileType {
 /// The type of `bytes`.
 pub fn detect(bytes: &[u8]) -> FileType {
     let window = bytes.get(..PDF_HEADER_WINDOW).unwrap_or(bytes);
-    if contains(window, b"%PDF-") {
+    // Containers first: a winmail.dat or a zip holding a PDF shows `%PDF-` early too.
+    if bytes.starts_with(&[0x78, 0x9f, 0x3e, 0x22]) {
+        FileType::Tnef
+    } else if contains(window, b"%PDF-") && !bytes.starts_with(b"PK\x03\x04") {
         FileType::Pdf
     } else if bytes.starts_with(b"PK\x03\x04") {
         // Local file headers store names uncompressed: a docx names `word/…` early on.
@@ -53,8 +56,6 @@ pub fn detect(bytes: &[u8]) -> FileType {
         } else {
             FileType::Zip
         }
-    } else if bytes.starts_with(&[0x78, 0x9f, 0x3e, 0x22]) {
-        FileType::Tnef
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         FileType::Png
     } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {

@@ -7,5 +7,6 @@
 
 pub mod auth;
 mod parse;
+mod tnef;
 
 pub use parse::{parse, Attachment, AutomationHeaders, Envelope};

@@ -7,6 +7,7 @@
 use jiff::Timestamp;
 use mail_parser::{Addr, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 
+use super::tnef;
 use crate::config::Limits;
 use crate::problem::Problem;
 
@@ -315,6 +316,29 @@ fn collect_attachments(
                 bytes.to_vec()
             },
             too_large,
+            forwarded: depth > 0,
+        });
+        if !too_large {
+            unwrap_tnef(bytes, limits, depth, envelope);
+        }
+    }
+}
+
+/// The attachments inside an Outlook `winmail.dat`, catalogued after it (the container
+/// itself stays in the catalogue: it is what arrived).
+fn unwrap_tnef(bytes: &[u8], limits: &Limits, depth: usize, envelope: &mut Envelope) {
+    let room = MAX_ATTACHMENTS.saturating_sub(envelope.attachments.len());
+    let Some(inner) = tnef::attachments(bytes, room, limits.max_attachment_bytes) else {
+        return;
+    };
+    for attachment in inner {
+        envelope.attachments.push(Attachment {
+            position: envelope.attachments.len(),
+            filename: attachment.name,
+            declared_type: "application/octet-stream".to_owned(),
+            size_bytes: attachment.bytes.len(),
+            bytes: attachment.bytes,
+            too_large: attachment.too_large,
             forwarded: depth > 0,
         });
     }

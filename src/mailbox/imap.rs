@@ -376,10 +376,11 @@ type Session = async_imap::Session<Transport>;
 enum CommandError {
     #[error("IMAP {what}: no answer within {} s", limit.as_secs_f32())]
     TimedOut { what: String, limit: Duration },
-    #[error("IMAP {what} failed")]
+    // The cause goes into the message rather than the error chain: async-imap's I/O errors
+    // repeat their own source, which would print twice in an operator's log.
+    #[error("IMAP {what} failed: {source}")]
     Failed {
         what: String,
-        #[source]
         source: async_imap::error::Error,
     },
 }
@@ -498,11 +499,14 @@ impl ImapMailbox {
             }
         };
         let mut session = log_in(client, settings).await?;
-        let capabilities = within(limit, "CAPABILITY", session.capabilities())
-            .await?
-            .iter()
-            .map(capability_name)
-            .collect();
+        let mut capabilities: Vec<String> =
+            within(limit, "CAPABILITY", session.capabilities())
+                .await?
+                .iter()
+                .map(capability_name)
+                .collect();
+        // async-imap hands them over as a set: give them a stable order for logs and tests.
+        capabilities.sort_unstable();
         Ok(ImapMailbox {
             session: Some(session),
             lost_because: None,
