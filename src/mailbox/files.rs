@@ -63,6 +63,7 @@ fn file_candidate(path: &Path) -> anyhow::Result<Candidate> {
         received_at: modified(&metadata),
         size_bytes: metadata.len(),
         path: absolute,
+        bytes: None,
     })
 }
 

@@ -378,10 +378,10 @@ enum CommandError {
     TimedOut { what: String, limit: Duration },
     // The cause goes into the message rather than the error chain: async-imap's I/O errors
     // repeat their own source, which would print twice in an operator's log.
-    #[error("IMAP {what} failed: {source}")]
+    #[error("IMAP {what} failed: {cause}")]
     Failed {
         what: String,
-        source: async_imap::error::Error,
+        cause: async_imap::error::Error,
     },
 }
 
@@ -392,8 +392,8 @@ impl CommandError {
         use async_imap::error::Error;
         match self {
             CommandError::TimedOut { .. } => true,
-            CommandError::Failed { source, .. } => !matches!(
-                source,
+            CommandError::Failed { cause, .. } => !matches!(
+                cause,
                 Error::No(_) | Error::Bad(_) | Error::Validate(_) | Error::Append
             ),
         }
@@ -408,9 +408,9 @@ async fn within<T>(
 ) -> std::result::Result<T, CommandError> {
     match tokio::time::timeout(limit, step).await {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(source)) => Err(CommandError::Failed {
+        Ok(Err(cause)) => Err(CommandError::Failed {
             what: what.to_owned(),
-            source,
+            cause,
         }),
         Err(_elapsed) => Err(CommandError::TimedOut {
             what: what.to_owned(),
@@ -477,34 +477,15 @@ impl ImapMailbox {
                 client
             }
             Security::StartTls | Security::StartTlsIfOffered | Security::Plain => {
-                let plain_allowed = settings.security != Security::StartTls;
-                if plain_allowed {
-                    refuse_clear_text_off_loopback(&tcp, settings)?;
-                }
-                let mut client = Client::new(Transport::Plain(tcp));
-                let greeting_capabilities = read_greeting(&mut client, limit).await?;
-                let wants_tls = match settings.security {
-                    Security::Plain => false,
-                    Security::StartTls => true,
-                    _ => match greeting_capabilities {
-                        Some(capabilities) => has(&capabilities, "STARTTLS"),
-                        None => has(&pre_login_capabilities(&mut client, limit).await?, "STARTTLS"),
-                    },
-                };
-                if wants_tls {
-                    start_tls(client, settings).await?
-                } else {
-                    client
-                }
+                open_plain_port(tcp, settings).await?
             }
         };
         let mut session = log_in(client, settings).await?;
-        let mut capabilities: Vec<String> =
-            within(limit, "CAPABILITY", session.capabilities())
-                .await?
-                .iter()
-                .map(capability_name)
-                .collect();
+        let mut capabilities: Vec<String> = within(limit, "CAPABILITY", session.capabilities())
+            .await?
+            .iter()
+            .map(capability_name)
+            .collect();
         // async-imap hands them over as a set: give them a stable order for logs and tests.
         capabilities.sort_unstable();
         Ok(ImapMailbox {
@@ -721,7 +702,9 @@ impl ImapMailbox {
     fn session(&mut self) -> Result<&mut Session> {
         let settings = &self.settings;
         let lost_because = &self.lost_because;
-        self.session.as_mut().ok_or_else(|| lost_error(settings, lost_because))
+        self.session
+            .as_mut()
+            .ok_or_else(|| lost_error(settings, lost_because))
     }
 
     /// Takes the session out (IDLE consumes it and gives it back on DONE).
@@ -1000,6 +983,33 @@ fn refuse_clear_text_off_loopback(tcp: &TcpStream, settings: &ImapSettings) -> R
         settings.host,
         peer.ip()
     )
+}
+
+/// On the plain port: reads the greeting, then upgrades with STARTTLS if the settings require
+/// it or allow it and the server offers it.
+async fn open_plain_port(tcp: TcpStream, settings: &ImapSettings) -> Result<Client> {
+    let limit = settings.timeout;
+    if settings.security != Security::StartTls {
+        refuse_clear_text_off_loopback(&tcp, settings)?;
+    }
+    let mut client = Client::new(Transport::Plain(tcp));
+    let greeting_capabilities = read_greeting(&mut client, limit).await?;
+    let upgrade = match settings.security {
+        Security::StartTls => true,
+        Security::StartTlsIfOffered => {
+            let capabilities = match greeting_capabilities {
+                Some(capabilities) => capabilities,
+                None => pre_login_capabilities(&mut client, limit).await?,
+            };
+            has(&capabilities, "STARTTLS")
+        }
+        Security::Plain | Security::Tls => false,
+    };
+    if upgrade {
+        start_tls(client, settings).await
+    } else {
+        Ok(client)
+    }
 }
 
 /// Reads the server's greeting; returns the capabilities it listed, if any.
@@ -1329,7 +1339,10 @@ mod tests {
             "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
         );
         assert_eq!(modified_utf7::encode("Tom & Jerry"), "Tom &- Jerry");
-        assert_eq!(modified_utf7::decode("Tom &- Jerry").as_deref(), Ok("Tom & Jerry"));
+        assert_eq!(
+            modified_utf7::decode("Tom &- Jerry").as_deref(),
+            Ok("Tom & Jerry")
+        );
         for name in ["Réponses « envoyées »", "📎 pièces", "&&", "a&b-é-", "ÀÉÈ"] {
             let wire = modified_utf7::encode(name);
             assert!(wire.is_ascii(), "{wire}");
@@ -1376,7 +1389,10 @@ mod tests {
 
     #[test]
     fn url_defaults_folder_to_inbox_and_takes_explicit_ports() {
-        for url in ["imaps://u@mail.example.be:10993", "imaps://u@mail.example.be:10993/"] {
+        for url in [
+            "imaps://u@mail.example.be:10993",
+            "imaps://u@mail.example.be:10993/",
+        ] {
             let settings = parse(url).unwrap();
             assert_eq!((settings.port, settings.folder.as_str()), (10993, "INBOX"));
         }
@@ -1388,9 +1404,14 @@ mod tests {
 
     #[test]
     fn url_imap_off_loopback_requires_starttls() {
-        assert_eq!(parse("imap://u@mail.example.be/").unwrap().security, Security::StartTls);
         assert_eq!(
-            parse("imap://u@mail.example.be/?tls=required").unwrap().security,
+            parse("imap://u@mail.example.be/").unwrap().security,
+            Security::StartTls
+        );
+        assert_eq!(
+            parse("imap://u@mail.example.be/?tls=required")
+                .unwrap()
+                .security,
             Security::StartTls
         );
         assert_eq!(
@@ -1453,6 +1474,9 @@ mod tests {
                 token: "ya29.secret".into()
             }
         );
-        assert!(!shown.contains("hunter2") && !shown.contains("ya29"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("ya29"),
+            "{shown}"
+        );
     }
 }

@@ -64,6 +64,7 @@ pub fn list(dir: &Path) -> anyhow::Result<Vec<Candidate>> {
                 received_at: delivery_time(name).unwrap_or_else(|| modified(&metadata)),
                 size_bytes: metadata.len(),
                 path: path.clone(),
+                bytes: None,
             });
         }
     }

@@ -9,6 +9,7 @@ pub mod files;
 pub mod maildir;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -23,6 +24,9 @@ pub struct Candidate {
     pub path: PathBuf,
     /// When our side received it: Maildir delivery time, else the file's modification time.
     pub received_at: Timestamp,
-    /// Size on disk.
+    /// Size on disk (or on the server).
     pub size_bytes: u64,
+    /// The bytes, when the mailbox already fetched them (IMAP); `None` when they are to
+    /// be read from `path` (or were over the size limit).
+    pub bytes: Option<Arc<Vec<u8>>>,
 }

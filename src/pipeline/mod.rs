@@ -71,6 +71,8 @@ pub struct Handled {
     pub id: i64,
     /// Where the message came from.
     pub path: Option<PathBuf>,
+    /// Its identity in its mailbox (Maildir unique name, file path, IMAP `uidvalidity:uid`).
+    pub mailbox_ref: Option<String>,
     /// Kind name.
     pub kind: String,
     /// Outcome name.
@@ -86,8 +88,15 @@ pub struct Handled {
 /// A batch whose raw messages are committed and whose analysis is running.
 struct Pending {
     /// Log rows and origins of the messages being analysed, in batch order.
-    rows: Vec<(i64, Option<PathBuf>)>,
+    rows: Vec<(i64, Origin)>,
     analyses: JoinHandle<Vec<Analysis>>,
+}
+
+/// Where a message of a batch came from.
+#[derive(Debug, Default)]
+struct Origin {
+    path: Option<PathBuf>,
+    mailbox_ref: Option<String>,
 }
 
 /// A batch read from the mailbox, not yet stored.
@@ -308,7 +317,7 @@ impl Pipeline {
                     too_large: usize::try_from(row.size_bytes).is_ok_and(|size| size > bytes.len()),
                     bytes: Arc::new(bytes),
                 });
-                rows.push((row.id, None));
+                rows.push((row.id, Origin::default()));
             }
             let analyses = self
                 .spawn_analysis(raws)
@@ -342,6 +351,7 @@ impl Pipeline {
                 Some(known) if known.state == "decided" => {
                     incoming.already_handled.push(Handled {
                         id: known.id,
+                        mailbox_ref: Some(candidate.mailbox_ref.clone()),
                         path: Some(candidate.path),
                         kind: String::new(),
                         outcome: String::new(),
@@ -389,7 +399,7 @@ impl Pipeline {
         &self,
         tx: &mut Tx,
         batch: Vec<(Candidate, Raw, Option<i64>)>,
-    ) -> anyhow::Result<Vec<(i64, Option<PathBuf>)>> {
+    ) -> anyhow::Result<Vec<(i64, Origin)>> {
         let stored_at = clock::to_storage(self.clock.now());
         let received: Vec<String> = batch
             .iter()
@@ -416,7 +426,13 @@ impl Pipeline {
                 Some(id) => id,
                 None => new_ids.next().context("A stored message has no log row")?,
             };
-            rows.push((id, Some(candidate.path)));
+            rows.push((
+                id,
+                Origin {
+                    path: Some(candidate.path),
+                    mailbox_ref: Some(candidate.mailbox_ref),
+                },
+            ));
         }
         Ok(rows)
     }
@@ -435,7 +451,7 @@ impl Pipeline {
     async fn record(
         &self,
         tx: &mut Tx,
-        rows: Vec<(i64, Option<PathBuf>)>,
+        rows: Vec<(i64, Origin)>,
         analyses: Vec<Analysis>,
     ) -> anyhow::Result<Vec<Handled>> {
         let now = self.clock.now();
@@ -518,7 +534,7 @@ impl Pipeline {
             .into_iter()
             .zip(&analyses)
             .zip(&decisions)
-            .map(|(((id, path), analysis), (decision, _))| {
+            .map(|(((id, origin), analysis), (decision, _))| {
                 tracing::info!(
                     id,
                     message_id = analysis.envelope.message_id.as_deref().unwrap_or(""),
@@ -528,7 +544,8 @@ impl Pipeline {
                 );
                 Handled {
                     id,
-                    path,
+                    path: origin.path,
+                    mailbox_ref: origin.mailbox_ref,
                     kind: analysis.classification.kind.as_str().to_owned(),
                     outcome: decision.outcome.as_str().to_owned(),
                     organisation: analysis.classification.organisation.clone(),
@@ -833,6 +850,12 @@ fn read(candidate: &Candidate, limit: u64) -> std::io::Result<Raw> {
         return Ok(Raw {
             bytes: Arc::new(Vec::new()),
             too_large: true,
+        });
+    }
+    if let Some(bytes) = &candidate.bytes {
+        return Ok(Raw {
+            bytes: Arc::clone(bytes),
+            too_large: false,
         });
     }
     let bytes = std::fs::read(&candidate.path)?;

@@ -62,12 +62,18 @@ impl Dovecot {
 
     /// `imap://USER@127.0.0.1:PORT/INBOX`, the user percent-encoded.
     pub fn url(&self) -> String {
-        format!("imap://{}@127.0.0.1:{}/INBOX", url_user(&self.user), self.port)
+        format!(
+            "imap://{}@127.0.0.1:{}/INBOX",
+            url_user(&self.user),
+            self.port
+        )
     }
 
     /// `imaps://USER@127.0.0.1:TLS_PORT/INBOX` (panics unless started with TLS).
     pub fn tls_url(&self) -> String {
-        let port = self.tls_port.expect("this Dovecot was not started with TLS");
+        let port = self
+            .tls_port
+            .expect("this Dovecot was not started with TLS");
         format!("imaps://{}@127.0.0.1:{port}/INBOX", url_user(&self.user))
     }
 
@@ -78,7 +84,11 @@ impl Dovecot {
 
     /// The user's Maildir, to look at what Dovecot wrote on disk.
     pub fn maildir(&self) -> PathBuf {
-        self.dir.path().join("home").join(&self.user).join("Maildir")
+        self.dir
+            .path()
+            .join("home")
+            .join(&self.user)
+            .join("Maildir")
     }
 
     /// Dovecot's log so far.
@@ -98,7 +108,9 @@ impl Dovecot {
 
     /// The number of messages in `folder` (UTF-8 name); 0 if it does not exist.
     pub async fn count(&self, folder: &str) -> usize {
-        self.status(folder).await.map_or(0, |(messages, _)| messages)
+        self.status(folder)
+            .await
+            .map_or(0, |(messages, _)| messages)
     }
 
     /// The number of messages in `folder` without `\Seen`; 0 if it does not exist.
@@ -158,7 +170,10 @@ impl Dovecot {
         fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).expect("chmod temp dir");
         let home = dir.join("home");
         fs::create_dir(&home).expect("create mail home");
-        let (uid, gid) = (system_id("/etc/passwd", "nobody"), system_id("/etc/group", "nogroup"));
+        let (uid, gid) = (
+            system_id("/etc/passwd", "nobody"),
+            system_id("/etc/group", "nogroup"),
+        );
         chown(&home, Some(uid), Some(gid)).expect("chown mail home to nobody");
         fs::write(
             dir.join("passwd"),
@@ -270,14 +285,18 @@ impl Dovecot {
         let master = child.id();
         let children = child_pids(master);
         signal("TERM", master);
-        if !wait_for(Duration::from_secs(5), || matches!(child.try_wait(), Ok(Some(_)))) {
+        if !wait_for(Duration::from_secs(5), || {
+            matches!(child.try_wait(), Ok(Some(_)))
+        }) {
             let _ = child.kill();
             let _ = child.wait();
         }
         for &pid in &children {
             signal("TERM", pid);
         }
-        if !wait_for(Duration::from_secs(2), || !children.iter().any(|&pid| is_running(pid))) {
+        if !wait_for(Duration::from_secs(2), || {
+            !children.iter().any(|&pid| is_running(pid))
+        }) {
             for &pid in children.iter().filter(|&&pid| is_running(pid)) {
                 signal("KILL", pid);
             }
@@ -350,7 +369,10 @@ impl Dovecot {
         .expect("connect to Dovecot");
         let mut client = async_imap::Client::new(tcp);
         within("greeting", async {
-            client.read_response().await.map_err(async_imap::error::Error::from)
+            client
+                .read_response()
+                .await
+                .map_err(async_imap::error::Error::from)
         })
         .await
         .expect("Dovecot greeting");
@@ -500,8 +522,13 @@ fn dovecot_binary() -> PathBuf {
 }
 
 fn require_root() {
-    let uid = fs::metadata("/proc/self").map(|meta| meta.uid()).unwrap_or(u32::MAX);
-    assert_eq!(uid, 0, "the Dovecot tests start Dovecot as root: run them as root");
+    let uid = fs::metadata("/proc/self")
+        .map(|meta| meta.uid())
+        .unwrap_or(u32::MAX);
+    assert_eq!(
+        uid, 0,
+        "the Dovecot tests start Dovecot as root: run them as root"
+    );
 }
 
 /// The numeric id of `name` in /etc/passwd or /etc/group.
@@ -529,14 +556,65 @@ fn make_certificates(dir: &Path) {
          extendedKeyUsage = serverAuth\n",
     )
     .expect("write server.ext");
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-    openssl(dir, &[&["req", "-x509"], &ec[..], &["-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=mailroom test CA"]].concat());
-    openssl(dir, &[&["req"], &ec[..], &["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"]].concat());
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
     openssl(
         dir,
         &[
-            "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
+            &["req", "-x509"],
+            &ec[..],
+            &[
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=mailroom test CA",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        dir,
+        &[
+            &["req"],
+            &ec[..],
+            &[
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=127.0.0.1",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
         ],
     );
 }

@@ -1,0 +1,22 @@
+-- Where the IMAP watcher stands in each folder it reads (issue [live-mailbox]): the
+-- folder's UIDVALIDITY and the highest UID handled. A changed UIDVALIDITY means the UIDs
+-- were renumbered: the folder is read again from the start, and Message-ID
+-- deduplication keeps anything from being handled twice.
+CREATE TABLE imap_state (
+    folder       TEXT PRIMARY KEY,
+    uid_validity INTEGER NOT NULL,
+    last_uid     INTEGER NOT NULL,
+    updated_at   TEXT NOT NULL
+) STRICT;
+
+-- Messages the watcher could not get through the pipeline (a fetch or a store error, not
+-- bad input: that is an outcome): after too many failures they go to the quarantine folder.
+CREATE TABLE imap_failures (
+    folder       TEXT NOT NULL,
+    uid_validity INTEGER NOT NULL,
+    uid          INTEGER NOT NULL,
+    failures     INTEGER NOT NULL,
+    last_error   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (folder, uid_validity, uid)
+) STRICT;
