@@ -39,16 +39,20 @@ impl Default for Config {
     }
 }
 
-/// The watched mailbox. Only Maildir exists so far; IMAP comes with [live-mailbox].
+/// The watched mailbox: the IMAP folder when `imap` is set (or `MAILROOM_IMAP_URL`),
+/// else the Maildir.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MailboxConfig {
     /// The Maildir holding incoming mail (`new/`, `cur/`, `tmp/`).
     pub maildir: PathBuf,
-    /// How often `run` looks for new mail, in milliseconds.
+    /// How often `run` looks for new mail, in milliseconds (Maildir, and IMAP servers
+    /// without IDLE).
     pub poll_interval_ms: u64,
     /// Where handled messages are moved, by what happened to them.
     pub folders: Folders,
+    /// The live mailbox.
+    pub imap: Option<ImapConfig>,
 }
 
 impl Default for MailboxConfig {
@@ -57,8 +61,82 @@ impl Default for MailboxConfig {
             maildir: PathBuf::from("mail/inbox"),
             poll_interval_ms: 1000,
             folders: Folders::default(),
+            imap: None,
         }
     }
+}
+
+/// The live mailbox over IMAP. Secrets never appear here: the password comes from
+/// `MAILROOM_IMAP_PASSWORD` or `password_file`, an OAuth token from `token_command` or
+/// `token_file`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapConfig {
+    /// `imap://USER@HOST:PORT/FOLDER` (STARTTLS; plain only on loopback) or
+    /// `imaps://USER@HOST:PORT/FOLDER` (implicit TLS). `MAILROOM_IMAP_URL` overrides it.
+    pub url: String,
+    /// A file holding the password.
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+    /// XOAUTH2 (Exchange Online): a command printing a fresh access token; run at each
+    /// connection, so an expired token is replaced by reconnecting.
+    #[serde(default)]
+    pub token_command: Option<String>,
+    /// XOAUTH2: a file holding the current access token (kept fresh by another service).
+    #[serde(default)]
+    pub token_file: Option<PathBuf>,
+    /// IDLE is re-issued after this many minutes (servers drop it at 29).
+    #[serde(default = "default_idle_minutes")]
+    pub idle_minutes: u64,
+    /// Where a message that keeps failing is moved, with its reason in the log.
+    #[serde(default = "default_quarantine")]
+    pub quarantine_folder: String,
+    /// Failures before quarantine.
+    #[serde(default = "default_max_failures")]
+    pub max_failures: u32,
+    /// On a first run against a mailbox that already holds mail: `now` (handle only what
+    /// arrives from now on), `all`, or a date `YYYY-MM-DD` (mail received since then).
+    #[serde(default = "default_start")]
+    pub start: String,
+    /// Bound on every network operation, in seconds.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_idle_minutes() -> u64 {
+    20
+}
+
+fn default_quarantine() -> String {
+    "Quarantaine".to_owned()
+}
+
+fn default_max_failures() -> u32 {
+    3
+}
+
+fn default_start() -> String {
+    "now".to_owned()
+}
+
+fn default_timeout() -> u64 {
+    60
+}
+
+/// Sending through an SMTP relay. The password comes from `MAILROOM_SMTP_PASSWORD` or
+/// `password_file`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// lettre's URL form: `smtp://127.0.0.1:2525`, `smtps://user@host:465`,
+    /// `smtp://user@host:587?tls=required`. `MAILROOM_SMTP_URL` overrides it.
+    pub url: String,
+    /// A file holding the password.
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+    /// Bound on one delivery, in seconds.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
 }
 
 /// Folder names for settled mail (Maildir++ subfolders, later IMAP folders).
@@ -93,6 +171,8 @@ pub struct OutboxConfig {
     pub from: Option<String>,
     /// Delivery attempts before a message is marked failed.
     pub max_attempts: u32,
+    /// The SMTP relay; without it, `.eml` files in `dir`.
+    pub smtp: Option<SmtpConfig>,
 }
 
 impl Default for OutboxConfig {
@@ -101,6 +181,7 @@ impl Default for OutboxConfig {
             dir: PathBuf::from("mail/outbox"),
             from: None,
             max_attempts: 8,
+            smtp: None,
         }
     }
 }
@@ -146,6 +227,62 @@ impl Config {
             .with_context(|| format!("Cannot read the configuration {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("Invalid configuration {}", path.display()))
     }
+
+    /// Applies the connection settings of the environment, which override the file:
+    /// `MAILROOM_IMAP_URL` and `MAILROOM_SMTP_URL` (passwords are read when connecting).
+    pub fn apply_environment(&mut self, env: impl Fn(&str) -> Option<String>) {
+        if let Some(url) = env("MAILROOM_IMAP_URL").filter(|u| !u.trim().is_empty()) {
+            match &mut self.mailbox.imap {
+                Some(imap) => imap.url = url,
+                None => {
+                    self.mailbox.imap = Some(ImapConfig {
+                        url,
+                        password_file: None,
+                        token_command: None,
+                        token_file: None,
+                        idle_minutes: default_idle_minutes(),
+                        quarantine_folder: default_quarantine(),
+                        max_failures: default_max_failures(),
+                        start: default_start(),
+                        timeout_seconds: default_timeout(),
+                    });
+                }
+            }
+        }
+        if let Some(url) = env("MAILROOM_SMTP_URL").filter(|u| !u.trim().is_empty()) {
+            match &mut self.outbox.smtp {
+                Some(smtp) => smtp.url = url,
+                None => {
+                    self.outbox.smtp = Some(SmtpConfig {
+                        url,
+                        password_file: None,
+                        timeout_seconds: default_timeout(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A secret from the environment variable `var`, else the first line of `file`; never
+/// logged.
+///
+/// # Errors
+/// The file is named but cannot be read.
+pub fn secret(
+    env: impl Fn(&str) -> Option<String>,
+    var: &str,
+    file: Option<&Path>,
+) -> anyhow::Result<Option<String>> {
+    if let Some(value) = env(var).filter(|v| !v.is_empty()) {
+        return Ok(Some(value));
+    }
+    let Some(file) = file else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("Cannot read the secret file {}", file.display()))?;
+    Ok(text.lines().next().map(|line| line.trim().to_owned()))
 }
 
 #[cfg(test)]
@@ -167,6 +304,31 @@ mod tests {
         std::fs::write(&path, "store = \"x.db\"\n[mailbox]\nmaildri = \"typo\"\n").expect("write");
         let error = Config::load(Some(&path)).expect_err("typo rejected");
         assert!(format!("{error:#}").contains("maildri"), "{error:#}");
+    }
+
+    #[test]
+    fn the_environment_overrides_the_connections_of_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("mailroom.toml");
+        std::fs::write(
+            &path,
+            "[mailbox.imap]\nurl = \"imaps://bot@imap.example:993/INBOX\"\nstart = \"2026-11-01\"\n",
+        )
+        .expect("write");
+        let mut config = Config::load(Some(&path)).expect("valid");
+        let env = |name: &str| match name {
+            "MAILROOM_IMAP_URL" => Some("imap://u@127.0.0.1:1143/INBOX".to_owned()),
+            "MAILROOM_SMTP_URL" => Some("smtp://127.0.0.1:2525".to_owned()),
+            _ => None,
+        };
+        config.apply_environment(env);
+        let imap = config.mailbox.imap.expect("imap");
+        assert_eq!(imap.url, "imap://u@127.0.0.1:1143/INBOX");
+        assert_eq!(imap.start, "2026-11-01", "the rest of the file stays");
+        assert_eq!(
+            config.outbox.smtp.expect("smtp").url,
+            "smtp://127.0.0.1:2525"
+        );
     }
 
     #[test]

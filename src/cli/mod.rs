@@ -138,6 +138,7 @@ pub(crate) struct Setup {
 impl Setup {
     fn load(cli: &Cli) -> anyhow::Result<Setup> {
         let mut config = Config::load(cli.config.as_deref())?;
+        config.apply_environment(|name| std::env::var(name).ok());
         if let Some(db) = &cli.db {
             config.store.clone_from(db);
         }
