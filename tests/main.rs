@@ -6,6 +6,7 @@ mod cli;
 mod corpus;
 mod daemon;
 mod forms;
+mod imap;
 mod outbox;
 mod rules;
 mod workflows;

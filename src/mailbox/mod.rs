@@ -6,6 +6,7 @@
 //! runs only after the decision has committed.
 
 pub mod files;
+pub mod imap;
 pub mod maildir;
 
 use std::path::PathBuf;
