@@ -9,4 +9,5 @@ mod forms;
 mod imap;
 mod outbox;
 mod rules;
+mod smtp;
 mod workflows;

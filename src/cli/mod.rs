@@ -19,8 +19,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::clock::Clock;
-use crate::config::Config;
-use crate::outbox::{self, DeliveryReport, FileTransport, Transport};
+use crate::config::{secret, Config};
+use crate::daemon::imap::{Credentials, Start};
+use crate::daemon::ImapWatch;
+use crate::mailbox::imap::{ImapAuth, ImapSettings};
+use crate::outbox::{self, DeliveryReport, FileTransport, SmtpSettings, SmtpTransport, Transport};
 use crate::pipeline::Pipeline;
 use crate::rules::Rules;
 use crate::store::Store;
@@ -165,15 +168,68 @@ impl Setup {
         Store::open(&self.config.store).await
     }
 
-    fn transport(&self) -> Transport {
-        Transport::File(FileTransport::new(&self.config.outbox.dir))
+    /// The SMTP relay when one is configured (or `MAILROOM_SMTP_URL`), else `.eml` files.
+    fn transport(&self) -> anyhow::Result<Transport> {
+        let Some(smtp) = &self.config.outbox.smtp else {
+            return Ok(Transport::File(FileTransport::new(&self.config.outbox.dir)));
+        };
+        let env = |name: &str| std::env::var(name).ok();
+        let password = secret(env, "MAILROOM_SMTP_PASSWORD", smtp.password_file.as_deref())?;
+        let settings = SmtpSettings::new(
+            &smtp.url,
+            password,
+            std::time::Duration::from_secs(smtp.timeout_seconds.max(1)),
+        )
+        .context("Configuration SMTP invalide")?;
+        Ok(Transport::Smtp(Box::new(
+            SmtpTransport::new(&settings).context("Configuration SMTP invalide")?,
+        )))
+    }
+
+    /// The IMAP folder to watch, when one is configured (or `MAILROOM_IMAP_URL`).
+    fn imap_watch(&self) -> anyhow::Result<Option<ImapWatch>> {
+        let Some(imap) = &self.config.mailbox.imap else {
+            return Ok(None);
+        };
+        let env = |name: &str| std::env::var(name).ok();
+        let (auth, credentials) = match (&imap.token_command, &imap.token_file) {
+            (Some(command), _) => (
+                ImapAuth::XOAuth2 {
+                    token: String::new(),
+                },
+                Credentials::TokenCommand(command.clone()),
+            ),
+            (None, Some(file)) => (
+                ImapAuth::XOAuth2 {
+                    token: String::new(),
+                },
+                Credentials::TokenFile(file.clone()),
+            ),
+            (None, None) => {
+                let password =
+                    secret(env, "MAILROOM_IMAP_PASSWORD", imap.password_file.as_deref())?
+                        .context("Aucun mot de passe IMAP : définissez MAILROOM_IMAP_PASSWORD, password_file ou token_command")?;
+                (ImapAuth::Password(password), Credentials::Fixed)
+            }
+        };
+        let mut settings =
+            ImapSettings::from_url(&imap.url, auth).context("Configuration IMAP invalide")?;
+        settings.timeout = std::time::Duration::from_secs(imap.timeout_seconds.max(1));
+        Ok(Some(ImapWatch {
+            settings,
+            credentials,
+            idle: std::time::Duration::from_secs(imap.idle_minutes.clamp(1, 25) * 60),
+            start: Start::parse(&imap.start).context("Configuration IMAP invalide")?,
+            quarantine_folder: imap.quarantine_folder.clone(),
+            max_failures: imap.max_failures,
+        }))
     }
 
     /// Delivers what is due now (after a coordinator's action queued mail).
     async fn deliver(&self, pipeline: &Pipeline) -> anyhow::Result<DeliveryReport> {
         outbox::deliver(
             pipeline.store(),
-            &self.transport(),
+            &self.transport()?,
             pipeline.rules(),
             &self.clock,
             self.config.outbox.max_attempts,

@@ -14,9 +14,10 @@ pub struct Args {
 
 pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<std::process::ExitCode> {
     let pipeline = context.pipeline().await?;
-    let transport = context.transport();
+    let transport = context.transport()?;
     let watch = Watch {
         inbox: context.config.mailbox.maildir.clone(),
+        imap: context.imap_watch()?,
         poll_interval: std::time::Duration::from_millis(
             context.config.mailbox.poll_interval_ms.max(50),
         ),

@@ -10,9 +10,11 @@
 
 mod compose;
 mod file;
+mod smtp;
 
 pub use compose::{compose, Content};
 pub use file::FileTransport;
+pub use smtp::{SmtpSettings, SmtpTransport};
 
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp, Zoned};
@@ -36,17 +38,23 @@ pub enum SendError {
     Permanent(String),
 }
 
-/// Where outgoing mail goes. File now; SMTP comes with [live-mailbox].
-#[derive(Debug, Clone)]
+/// Where outgoing mail goes.
+#[derive(Debug)]
 pub enum Transport {
     /// `.eml` files in a folder.
     File(FileTransport),
+    /// An SMTP relay.
+    Smtp(Box<SmtpTransport>),
 }
 
 impl Transport {
     async fn send(&self, row: &OutgoingRow, bytes: &[u8]) -> Result<String, SendError> {
         match self {
             Transport::File(file) => file.send(row, bytes).await,
+            Transport::Smtp(smtp) => {
+                let recipients = recipients(row).map_err(SendError::Permanent)?;
+                smtp.send(&row.from_addr, &recipients, bytes).await
+            }
         }
     }
 
@@ -54,8 +62,19 @@ impl Transport {
     async fn find_delivered(&self, row: &OutgoingRow) -> Option<(String, Vec<u8>)> {
         match self {
             Transport::File(file) => file.find_delivered(row).await,
+            // A relay cannot be asked what it accepted: the row is sent again, with the
+            // same Message-ID, so the receiving side can recognise the copy.
+            Transport::Smtp(_) => None,
         }
     }
+}
+
+/// Every recipient of `row`: To, then Cc.
+fn recipients(row: &OutgoingRow) -> Result<Vec<String>, String> {
+    let mut all: Vec<String> = serde_json::from_str(&row.to_addrs).map_err(|e| e.to_string())?;
+    let cc: Vec<String> = serde_json::from_str(&row.cc_addrs).map_err(|e| e.to_string())?;
+    all.extend(cc);
+    Ok(all)
 }
 
 /// Queues `reply` in the caller's transaction and returns its outbox id.

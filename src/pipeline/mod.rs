@@ -241,6 +241,11 @@ impl Pipeline {
         &self.store
     }
 
+    /// The bounds on messages and batches.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// The rules.
     pub fn rules(&self) -> &Rules {
         &self.shared.rules

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod dovecot;
+pub mod smtp_sink;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -2,9 +2,14 @@
 //! settle the originals, deliver the outbox; stop cleanly on SIGTERM/SIGINT.
 //!
 //! Order of effects per batch, the habit that keeps mail from being lost or sent twice:
-//! commit (pipeline) → move the originals (`mailbox::maildir::settle`) → deliver
-//! (`outbox::deliver`). A signal is honoured between batches: the current batch finishes,
-//! the outbox is flushed, and `run` returns normally (exit 0).
+//! commit (pipeline) → move the originals (`mailbox::maildir::settle`, or IMAP `MOVE`)
+//! → deliver (`outbox::deliver`). A signal is honoured between batches: the current batch
+//! finishes, the outbox is flushed, and `run` returns normally (exit 0). The Maildir loop
+//! is here; the IMAP one (IDLE, reconnection, UIDVALIDITY) is `imap.rs`.
+
+pub mod imap;
+
+pub use self::imap::ImapWatch;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,8 +28,10 @@ use crate::store::messages;
 /// What the daemon watches and how.
 #[derive(Debug, Clone)]
 pub struct Watch {
-    /// The Maildir inbox.
+    /// The Maildir inbox (when `imap` is `None`).
     pub inbox: PathBuf,
+    /// The IMAP folder to watch instead of the Maildir.
+    pub imap: Option<ImapWatch>,
     /// How often to look for new mail.
     pub poll_interval: Duration,
     /// Delivery attempts before giving up on an outgoing message.
@@ -52,12 +59,25 @@ pub async fn run(
     clock: &Clock,
     watch: &Watch,
 ) -> anyhow::Result<RunReport> {
-    maildir::create(&watch.inbox)?;
     let shutdown = Shutdown::listen();
     let mut report = RunReport::default();
     for handled in pipeline.resume().await? {
         report.tally.add(&handled);
     }
+    if let Some(imap) = &watch.imap {
+        imap::run(
+            pipeline,
+            transport,
+            clock,
+            watch,
+            imap,
+            &shutdown,
+            &mut report,
+        )
+        .await?;
+        return Ok(report);
+    }
+    maildir::create(&watch.inbox)?;
     loop {
         let candidates = maildir::list(&watch.inbox)?;
         let mut flow = pipeline.flow(candidates);
@@ -71,17 +91,7 @@ pub async fn run(
                 break;
             }
         }
-        let delivered = outbox::deliver(
-            pipeline.store(),
-            transport,
-            pipeline.rules(),
-            clock,
-            watch.max_attempts,
-        )
-        .await?;
-        report.delivered.sent += delivered.sent;
-        report.delivered.retried += delivered.retried;
-        report.delivered.failed += delivered.failed;
+        deliver(pipeline, transport, clock, watch, &mut report).await?;
         if watch.once || shutdown.requested() {
             if shutdown.requested() {
                 tracing::info!("Shutdown requested: current batch finished, outbox flushed.");
@@ -90,6 +100,28 @@ pub async fn run(
         }
         shutdown.sleep(watch.poll_interval).await;
     }
+}
+
+/// Delivers the outbox and counts what it did.
+async fn deliver(
+    pipeline: &Pipeline,
+    transport: &Transport,
+    clock: &Clock,
+    watch: &Watch,
+    report: &mut RunReport,
+) -> anyhow::Result<()> {
+    let delivered = outbox::deliver(
+        pipeline.store(),
+        transport,
+        pipeline.rules(),
+        clock,
+        watch.max_attempts,
+    )
+    .await?;
+    report.delivered.sent += delivered.sent;
+    report.delivered.retried += delivered.retried;
+    report.delivered.failed += delivered.failed;
+    Ok(())
 }
 
 /// Moves each decided original to its folder, after the commit. A failure is logged and

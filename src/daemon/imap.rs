@@ -1,0 +1,442 @@
+//! The IMAP watch loop: new mail handled within seconds (IDLE, or polling where the
+//! server has none), nothing missed or handled twice across restarts (UIDVALIDITY and the
+//! last UID handled, recorded in the store after the moves), reconnection with backoff
+//! and jitter, and originals moved only after their decisions have committed.
+//!
+//! Per pass: `UID SEARCH` past the last UID handled → fetch a batch (`BODY.PEEK[]`, never
+//! marking mail as read) → pipeline (one commit) → `MOVE` each message to the folder of
+//! its outcome → record the position → deliver the outbox → IDLE.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use jiff::civil::Date;
+
+use super::{deliver, RunReport, Shutdown, Watch};
+use crate::clock::{self, Clock};
+use crate::mailbox::imap::{FolderState, ImapMailbox, ImapSettings, Woken};
+use crate::mailbox::Candidate;
+use crate::outbox::Transport;
+use crate::pipeline::{Handled, Pipeline};
+use crate::store::imap::{self as positions, Position};
+use crate::store::messages;
+
+/// Longest wait between reconnection attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// How the IMAP folder is watched.
+#[derive(Debug, Clone)]
+pub struct ImapWatch {
+    /// Where and how to connect (the password or token is resolved by `credentials`).
+    pub settings: ImapSettings,
+    /// Fresh credentials at each connection: an OAuth token may have expired.
+    pub credentials: Credentials,
+    /// IDLE is re-issued after this long (servers drop it at 29 minutes).
+    pub idle: Duration,
+    /// Which mail a first run handles.
+    pub start: Start,
+    /// Where a message that keeps failing goes.
+    pub quarantine_folder: String,
+    /// Failures before quarantine.
+    pub max_failures: u32,
+}
+
+/// Where the secret of a connection comes from.
+#[derive(Clone)]
+pub enum Credentials {
+    /// Already in `settings.auth` (a password).
+    Fixed,
+    /// XOAUTH2: a command printing the access token, run at each connection.
+    TokenCommand(String),
+    /// XOAUTH2: a file holding the access token, read at each connection.
+    TokenFile(PathBuf),
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::Fixed => f.write_str("Fixed"),
+            Credentials::TokenCommand(_) => f.write_str("TokenCommand(…)"),
+            Credentials::TokenFile(path) => write!(f, "TokenFile({})", path.display()),
+        }
+    }
+}
+
+/// Which mail a first run against a folder handles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// Only what arrives from now on: the past is not acknowledged.
+    Now,
+    /// Everything in the folder.
+    All,
+    /// Mail received (INTERNALDATE) on or after this day, Europe/Brussels.
+    Since(Date),
+}
+
+impl Start {
+    /// `now`, `all` or `YYYY-MM-DD`.
+    ///
+    /// # Errors
+    /// Anything else.
+    pub fn parse(text: &str) -> anyhow::Result<Start> {
+        match text.trim() {
+            "now" => Ok(Start::Now),
+            "all" => Ok(Start::All),
+            date => date
+                .parse()
+                .map(Start::Since)
+                .with_context(|| format!("start = {date:?}: expected now, all or YYYY-MM-DD")),
+        }
+    }
+}
+
+/// Runs until `watch.once` is done or a shutdown signal arrives; network trouble is
+/// retried with backoff, never returned.
+///
+/// # Errors
+/// Only the store's failures.
+pub(super) async fn run(
+    pipeline: &Pipeline,
+    transport: &Transport,
+    clock: &Clock,
+    watch: &Watch,
+    imap: &ImapWatch,
+    shutdown: &Shutdown,
+    report: &mut RunReport,
+) -> anyhow::Result<()> {
+    let mut failures = 0_u32;
+    loop {
+        match session(pipeline, transport, clock, watch, imap, shutdown, report).await {
+            Ok(()) => return Ok(()),
+            Err(Failure::Store(error)) => return Err(error),
+            Err(Failure::Network(error)) => {
+                failures = failures.saturating_add(1);
+                let wait = backoff(failures);
+                tracing::warn!(
+                    server = %imap.settings,
+                    wait_seconds = wait.as_secs(),
+                    "IMAP connection lost or refused, reconnecting: {error:#}"
+                );
+                if watch.once {
+                    return Err(error.context("Cannot read the IMAP mailbox"));
+                }
+                shutdown.sleep(wait).await;
+                if shutdown.requested() {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+/// Why a session ended: the network (reconnect) or the store (stop).
+enum Failure {
+    Network(anyhow::Error),
+    Store(anyhow::Error),
+}
+
+/// One connection's life: select, catch up, then IDLE and catch up again.
+async fn session(
+    pipeline: &Pipeline,
+    transport: &Transport,
+    clock: &Clock,
+    watch: &Watch,
+    imap: &ImapWatch,
+    shutdown: &Shutdown,
+    report: &mut RunReport,
+) -> Result<(), Failure> {
+    let settings = credentials(imap).await.map_err(Failure::Network)?;
+    let mut mailbox = ImapMailbox::connect(&settings)
+        .await
+        .map_err(Failure::Network)?;
+    let folder = settings.folder.clone();
+    let state = mailbox.select(&folder).await.map_err(Failure::Network)?;
+    tracing::info!(server = %settings, uid_validity = state.uid_validity, "Watching the IMAP folder.");
+    let mut position = starting_position(pipeline, clock, &folder, &state, imap.start).await?;
+    loop {
+        catch_up(
+            pipeline,
+            clock,
+            watch,
+            imap,
+            &mut mailbox,
+            &folder,
+            &mut position,
+            shutdown,
+            report,
+        )
+        .await?;
+        deliver(pipeline, transport, clock, watch, report)
+            .await
+            .map_err(Failure::Store)?;
+        if watch.once || shutdown.requested() {
+            let _ = mailbox.logout().await;
+            return Ok(());
+        }
+        let woken = if mailbox.has_idle() {
+            tokio::select! {
+                woken = mailbox.idle(imap.idle) => Some(woken.map_err(Failure::Network)?),
+                () = shutdown.sleep(imap.idle) => None,
+            }
+        } else {
+            shutdown.sleep(watch.poll_interval).await;
+            Some(Woken::Timeout)
+        };
+        if woken.is_none() || shutdown.requested() {
+            return Ok(());
+        }
+        // After IDLE the folder may have been renumbered by another client: check.
+        let state = mailbox.select(&folder).await.map_err(Failure::Network)?;
+        if state.uid_validity != position.uid_validity {
+            tracing::warn!(folder, "UIDVALIDITY changed: reading the folder again (Message-ID deduplication keeps it safe).");
+            position = Position {
+                uid_validity: state.uid_validity,
+                last_uid: 0,
+            };
+        }
+    }
+}
+
+/// Where to start in `folder`: the recorded position; on a first run, per `start`; after
+/// a UIDVALIDITY change, from the beginning.
+async fn starting_position(
+    pipeline: &Pipeline,
+    clock: &Clock,
+    folder: &str,
+    state: &FolderState,
+    start: Start,
+) -> Result<Position, Failure> {
+    let mut conn = pipeline
+        .store()
+        .pool()
+        .acquire()
+        .await
+        .map_err(|e| Failure::Store(e.into()))?;
+    let recorded = positions::position(&mut conn, folder)
+        .await
+        .map_err(|e| Failure::Store(e.into()))?;
+    let position = match recorded {
+        Some(position) if position.uid_validity == state.uid_validity => position,
+        Some(_) => {
+            tracing::warn!(
+                folder,
+                "UIDVALIDITY changed since the last run: reading the folder again."
+            );
+            Position {
+                uid_validity: state.uid_validity,
+                last_uid: 0,
+            }
+        }
+        None => {
+            let last_uid = match start {
+                // Everything already there is the past: start after it.
+                Start::Now => state.uid_next.map_or(0, |next| next.saturating_sub(1)),
+                Start::All | Start::Since(_) => 0,
+            };
+            tracing::info!(folder, last_uid, ?start, "First run on this folder.");
+            Position {
+                uid_validity: state.uid_validity,
+                last_uid,
+            }
+        }
+    };
+    let now = clock::to_storage(clock.now());
+    positions::set_position(&mut conn, folder, position, &now)
+        .await
+        .map_err(|e| Failure::Store(e.into()))?;
+    Ok(position)
+}
+
+/// Handles every message past `position`, batch by batch: fetch, decide (one commit),
+/// move, record the position.
+#[allow(clippy::too_many_arguments)]
+async fn catch_up(
+    pipeline: &Pipeline,
+    clock: &Clock,
+    watch: &Watch,
+    imap: &ImapWatch,
+    mailbox: &mut ImapMailbox,
+    folder: &str,
+    position: &mut Position,
+    shutdown: &Shutdown,
+    report: &mut RunReport,
+) -> Result<(), Failure> {
+    let uids = mailbox
+        .uids_after(position.last_uid)
+        .await
+        .map_err(Failure::Network)?;
+    let limits = pipeline.limits();
+    for chunk in uids.chunks(limits.batch_messages.max(1)) {
+        let max_bytes = u64::try_from(limits.max_message_bytes).unwrap_or(u64::MAX);
+        let fetched = mailbox
+            .fetch(chunk, max_bytes)
+            .await
+            .map_err(Failure::Network)?;
+        let mut candidates = Vec::with_capacity(fetched.len());
+        let mut too_old = Vec::new();
+        for message in fetched {
+            if let (Start::Since(day), Some(arrived)) = (imap.start, message.internal_date) {
+                if clock.local_date(arrived) < day && position.last_uid == 0 {
+                    too_old.push(message.uid);
+                    continue;
+                }
+            }
+            candidates.push(Candidate {
+                mailbox: format!("imap:{folder}"),
+                mailbox_ref: format!("{}:{}", position.uid_validity, message.uid),
+                path: PathBuf::from(format!("imap:{folder}/{}", message.uid)),
+                received_at: message.internal_date.unwrap_or_else(|| clock.now()),
+                size_bytes: message.size,
+                bytes: message.bytes.map(Arc::new),
+            });
+        }
+        if !too_old.is_empty() {
+            tracing::info!(
+                count = too_old.len(),
+                "Older than the configured start: left in place."
+            );
+        }
+        let mut flow = pipeline.flow(candidates);
+        while let Some(handled) = flow.next().await {
+            let handled = handled.map_err(Failure::Store)?;
+            settle(pipeline, clock, mailbox, &handled).await?;
+            for item in &handled {
+                report.tally.add(item);
+            }
+        }
+        if let Some(&last) = chunk.last() {
+            position.last_uid = position.last_uid.max(last);
+            let mut conn = pipeline
+                .store()
+                .pool()
+                .acquire()
+                .await
+                .map_err(|e| Failure::Store(e.into()))?;
+            positions::set_position(
+                &mut conn,
+                folder,
+                *position,
+                &clock::to_storage(clock.now()),
+            )
+            .await
+            .map_err(|e| Failure::Store(e.into()))?;
+        }
+        if shutdown.requested() {
+            break;
+        }
+    }
+    let _ = (watch, imap.max_failures, &imap.quarantine_folder);
+    Ok(())
+}
+
+/// Moves each decided message to the folder of its outcome, grouped in one `MOVE` per
+/// folder, after the commit; then records the move.
+async fn settle(
+    pipeline: &Pipeline,
+    clock: &Clock,
+    mailbox: &mut ImapMailbox,
+    handled: &[Handled],
+) -> Result<(), Failure> {
+    let mut by_folder: BTreeMap<&str, Vec<(u32, i64)>> = BTreeMap::new();
+    for item in handled {
+        let (Some(folder), Some(uid)) = (item.settle_folder.as_deref(), uid_of(item)) else {
+            continue;
+        };
+        by_folder.entry(folder).or_default().push((uid, item.id));
+    }
+    for (folder, items) in by_folder {
+        let uids: Vec<u32> = items.iter().map(|(uid, _)| *uid).collect();
+        mailbox
+            .move_to(&uids, folder)
+            .await
+            .map_err(Failure::Network)?;
+        let now = clock::to_storage(clock.now());
+        for (_, id) in items {
+            messages::mark_settled(pipeline.store().pool(), id, &now)
+                .await
+                .map_err(|e| Failure::Store(e.into()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The UID in a handled message's `uidvalidity:uid` reference.
+fn uid_of(handled: &Handled) -> Option<u32> {
+    handled
+        .mailbox_ref
+        .as_deref()?
+        .rsplit_once(':')?
+        .1
+        .parse()
+        .ok()
+}
+
+/// The settings with a fresh secret: an OAuth token is fetched again at each connection.
+async fn credentials(imap: &ImapWatch) -> anyhow::Result<ImapSettings> {
+    use crate::mailbox::imap::ImapAuth;
+    let mut settings = imap.settings.clone();
+    let token = match &imap.credentials {
+        Credentials::Fixed => return Ok(settings),
+        Credentials::TokenFile(path) => tokio::fs::read_to_string(path)
+            .await
+            .with_context(|| format!("Cannot read the OAuth token file {}", path.display()))?,
+        Credentials::TokenCommand(command) => {
+            let output = tokio::time::timeout(
+                settings.timeout,
+                tokio::process::Command::new("sh")
+                    .arg("-c")
+                    .arg(command)
+                    .output(),
+            )
+            .await
+            .context("The OAuth token command timed out")?
+            .context("Cannot run the OAuth token command")?;
+            if !output.status.success() {
+                anyhow::bail!("The OAuth token command failed ({})", output.status);
+            }
+            String::from_utf8_lossy(&output.stdout).into_owned()
+        }
+    };
+    let token = token.lines().next().unwrap_or("").trim().to_owned();
+    if token.is_empty() {
+        anyhow::bail!("The OAuth token is empty");
+    }
+    settings.auth = ImapAuth::XOAuth2 { token };
+    Ok(settings)
+}
+
+/// 1 s, 2 s, 4 s… up to five minutes, with up to 25 % jitter so that restarted servers
+/// are not hit by every client at once.
+fn backoff(failures: u32) -> Duration {
+    let base = Duration::from_secs(1_u64 << failures.saturating_sub(1).min(9)).min(MAX_BACKOFF);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let jitter = base.mul_f64(f64::from(nanos % 250) / 1000.0);
+    base + jitter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_start_of_a_first_run_is_now_all_or_a_day() {
+        assert_eq!(Start::parse("now").expect("now"), Start::Now);
+        assert_eq!(Start::parse("all").expect("all"), Start::All);
+        assert_eq!(
+            Start::parse("2026-11-01").expect("day"),
+            Start::Since(jiff::civil::date(2026, 11, 1))
+        );
+        assert!(Start::parse("hier").is_err());
+    }
+
+    #[test]
+    fn reconnection_backs_off_up_to_five_minutes_with_jitter() {
+        assert!(backoff(1) >= Duration::from_secs(1) && backoff(1) < Duration::from_millis(1300));
+        assert!(backoff(30) <= MAX_BACKOFF + MAX_BACKOFF / 4);
+    }
+}
