@@ -7,6 +7,7 @@ mod corpus;
 mod daemon;
 mod forms;
 mod imap;
+mod live;
 mod outbox;
 mod rules;
 mod smtp;
