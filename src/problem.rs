@@ -61,6 +61,9 @@ pub enum Problem {
     SignatureTypedOnly,
     /// Warning: 6.1 was signed by someone other than the representative named in section 2.
     SignatureSignerNotLegalRepresentative,
+    /// The PDF was changed after it was digitally signed (or the signature cannot be
+    /// checked): a coordinator decides.
+    SignatureDigitalNotIntact,
     /// Form 3.1: a final beneficiary ticked no working group.
     WorkingGroupNoneSelected,
     /// Form 3.1/6.2: a ticked group has no complete delegate or no delegate signature.
@@ -153,6 +156,7 @@ impl Problem {
             Problem::SignatureMissing => "signature.missing",
             Problem::SignatureDateMissing => "signature.date_missing",
             Problem::SignatureTypedOnly => "signature.typed_only",
+            Problem::SignatureDigitalNotIntact => "signature.digital_not_intact",
             Problem::SignatureSignerNotLegalRepresentative => {
                 "signature.signer_not_legal_representative"
             }
@@ -186,7 +190,7 @@ impl Problem {
     }
 
     /// Every problem, in a stable order.
-    pub const ALL: [Problem; 47] = [
+    pub const ALL: [Problem; 48] = [
         Problem::MessageEmpty,
         Problem::MessageNotEmail,
         Problem::MessageTooLarge,
@@ -212,6 +216,7 @@ impl Problem {
         Problem::SignatureDateMissing,
         Problem::SignatureTypedOnly,
         Problem::SignatureSignerNotLegalRepresentative,
+        Problem::SignatureDigitalNotIntact,
         Problem::WorkingGroupNoneSelected,
         Problem::WorkingGroupDelegateMissing,
         Problem::WorkingGroupActionsMissing,
@@ -271,7 +276,8 @@ impl Problem {
             | Problem::ContactChangeDetailsMissing
             | Problem::ResignationPartialScope
             | Problem::FormUnderOtherSubject
-            | Problem::ReplyBounced => Severity::Review,
+            | Problem::ReplyBounced
+            | Problem::SignatureDigitalNotIntact => Severity::Review,
             Problem::MessageEmpty
             | Problem::MessageNotEmail
             | Problem::MessageTooLarge

@@ -88,6 +88,29 @@ fn a_word_form_is_read_like_its_pdf_and_says_it_is_not_the_signed_pdf() {
     assert_eq!(record, expected);
 }
 
+/// A form signed digitally (a Belgian eID-like certificate, made by pyHanko): signed,
+/// with who and when in `source`; changed after signing: held for a coordinator.
+#[test]
+fn a_digital_signature_signs_the_form_and_a_change_after_signing_is_reported() {
+    let (status, record) = extract(&form("signed-digitally.pdf"));
+    assert_eq!(status, Some(0));
+    assert_eq!(record["signatures"]["legal_representative"]["signed"], true);
+    assert_eq!(
+        codes(&record),
+        Vec::<String>::new(),
+        "not a typed-only signature"
+    );
+    let digital = &record["source"]["digital_signatures"][0];
+    assert_eq!(digital["signer"], "Marc-Antoine Lejeune (Signature)");
+    assert_eq!(digital["signed_at"], "2026-04-14T08:15:00Z");
+    assert_eq!(digital["intact"], true);
+
+    let (status, record) = extract(&form("signed-digitally-then-modified.pdf"));
+    assert_eq!(status, Some(0));
+    assert_eq!(codes(&record), vec!["signature.digital_not_intact"]);
+    assert_eq!(record["source"]["digital_signatures"][0]["intact"], false);
+}
+
 /// Exporters often encrypt with an empty user password: that must read like the original.
 #[test]
 fn a_pdf_encrypted_with_an_empty_password_is_read_like_the_original() {

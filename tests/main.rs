@@ -10,5 +10,6 @@ mod imap;
 mod live;
 mod outbox;
 mod rules;
+mod signatures;
 mod smtp;
 mod workflows;

@@ -15,6 +15,7 @@ mod pdf;
 pub mod pdf_text;
 mod read;
 pub mod record;
+pub mod signature;
 mod sniff;
 mod values;
 

@@ -9,9 +9,9 @@
 use lopdf::{Document, LoadOptions};
 
 use super::pdf_text::{self, TextLimits};
-use super::record::{FormRecord, Source, SourceKind};
+use super::record::{FormRecord, SignedWith, Source, SourceKind};
 use super::sniff::{detect, FileType};
-use super::{acroform, docx, labels};
+use super::{acroform, docx, labels, signature};
 use crate::config::Limits;
 use crate::intake::Attachment;
 use crate::problem::Problem;
@@ -119,10 +119,23 @@ fn read_pdf(bytes: &[u8], rules: &FormRules, limits: &Limits) -> FormRecord {
     if document.is_encrypted() {
         return unreadable(SourceKind::TextPdf, Problem::PdfEncrypted);
     }
-    if let Some(record) = acroform::read_acroform(&document, rules).filter(has_filled_fields) {
+    let mut record = read_document(&document, rules);
+    if is_form(&record) {
+        with_digital_signatures(
+            &mut record,
+            &signature::digital_signatures(&document, bytes),
+        );
+    }
+    record
+}
+
+/// The form in a loaded, decrypted PDF: its fields when it is a filled fillable PDF,
+/// else its text layer; a scan when there is no text to speak of.
+fn read_document(document: &Document, rules: &FormRules) -> FormRecord {
+    if let Some(record) = acroform::read_acroform(document, rules).filter(has_filled_fields) {
         return with_not_recognised_as_missing(record);
     }
-    let pages = match pdf_text::extract(&document, &TextLimits::default()) {
+    let pages = match pdf_text::extract(document, &TextLimits::default()) {
         Ok(pages) => pages,
         Err(error) => {
             tracing::info!(%error, "PDF text could not be extracted.");
@@ -139,6 +152,27 @@ fn read_pdf(bytes: &[u8], rules: &FormRules, limits: &Limits) -> FormRecord {
     }
     let lines: Vec<Vec<String>> = pages.into_iter().map(|page| page.lines).collect();
     with_not_recognised_as_missing(labels::read_text(&lines, rules))
+}
+
+/// Digital signatures sign the form (6.1): recorded in `source.digital_signatures` with
+/// signer, time and whether the signed bytes still match; a document changed since it
+/// was signed is `signature.digital_not_intact`, for a coordinator.
+fn with_digital_signatures(record: &mut FormRecord, signatures: &[signature::DigitalSignature]) {
+    if signatures.is_empty() {
+        return;
+    }
+    let signed = &mut record.signatures.legal_representative;
+    signed.signed = true;
+    signed.signed_with = Some(SignedWith::Digital);
+    if signatures.iter().any(|s| !s.intact || !s.covers_document) {
+        record.add_problem(Problem::SignatureDigitalNotIntact);
+    }
+    if let Ok(value) = serde_json::to_value(signatures) {
+        record
+            .source
+            .details
+            .insert("digital_signatures".to_owned(), value);
+    }
 }
 
 fn has_filled_fields(record: &FormRecord) -> bool {

@@ -244,6 +244,8 @@ pub enum SignedWith {
     Typed,
     /// An image or strokes drawn by hand (with or without a typed name).
     Drawn,
+    /// A digital signature of the PDF (eID, certificate).
+    Digital,
 }
 
 /// Form 6.2: a delegate's signature block, for one of the groups it names.

@@ -92,7 +92,12 @@ fn signature(record: &FormRecord, problems: &mut Vec<Problem>) {
     let signature = &record.signatures.legal_representative;
     if !signature.signed {
         problems.push(Problem::SignatureMissing);
-    } else if signature.signed_with != Some(SignedWith::Drawn) {
+    } else if !matches!(
+        signature.signed_with,
+        Some(SignedWith::Drawn | SignedWith::Digital)
+    ) {
+        // A signature whose kind is unknown (a record read back from JSON) is taken as
+        // the weakest: typed.
         problems.push(Problem::SignatureTypedOnly);
     }
     if signature.date.is_none() {
