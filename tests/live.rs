@@ -355,3 +355,45 @@ async fn the_outbox_retries_a_temporary_refusal_and_records_a_permanent_one() {
         "{row:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_says_what_it_found_and_diagnoses_a_refused_password() {
+    let dovecot = Dovecot::start();
+    let sink = SmtpSink::start(Mode::Accept);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config(dir.path(), &dovecot);
+    let run = |password: &str| {
+        Command::new(env!("CARGO_BIN_EXE_mailroom"))
+            .current_dir(dir.path())
+            .args(["--config", config.to_str().expect("path"), "check"])
+            .env("MAILROOM_IMAP_PASSWORD", password)
+            .env("MAILROOM_SMTP_URL", sink.url())
+            .output()
+            .expect("check")
+    };
+    let good = run(&dovecot.password);
+    let text = String::from_utf8_lossy(&good.stdout);
+    assert_eq!(good.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("connexion et authentification (mot de passe) : OK"),
+        "{text}"
+    );
+    assert!(text.contains("IDLE"), "{text}");
+    assert!(
+        text.contains("« À vérifier » : absent, sera créé"),
+        "{text}"
+    );
+    assert!(
+        text.contains("SMTP") && text.contains("connexion : OK"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(&dovecot.password),
+        "secrets are never printed"
+    );
+
+    let bad = run("not-the-password");
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(bad.status.code(), Some(1), "{text}");
+    assert!(text.contains("identifiants sont refusés"), "{text}");
+}

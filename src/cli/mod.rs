@@ -4,6 +4,7 @@
 //! 0 done, 2 error (bad arguments, missing paths, bad configuration).
 
 mod ack;
+mod check;
 mod extract;
 mod ingest;
 mod log;
@@ -81,6 +82,8 @@ pub enum Command {
     Review(review::Args),
     /// Confirmations de réception : renvoi d’une copie marquée.
     Ack(ack::Args),
+    /// Se connecte aux serveurs IMAP et SMTP configurés et dit ce qu’il a trouvé.
+    Check(check::Args),
 }
 
 /// Sets up tracing on stderr: warnings by default, `-v` info, `-vv` debug; `RUST_LOG` wins.
@@ -126,6 +129,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Members(args) => members::run(&context, args).await,
             Command::Review(args) => review::run(&context, args).await,
             Command::Ack(args) => ack::run(&context, args).await,
+            Command::Check(args) => check::run(&context, args).await,
         }
     })
 }

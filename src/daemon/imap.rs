@@ -374,6 +374,16 @@ fn uid_of(handled: &Handled) -> Option<u32> {
         .ok()
 }
 
+impl ImapWatch {
+    /// The settings with a fresh secret, as the next connection will use them.
+    ///
+    /// # Errors
+    /// The token command or file fails.
+    pub async fn fresh_settings(&self) -> anyhow::Result<ImapSettings> {
+        credentials(self).await
+    }
+}
+
 /// The settings with a fresh secret: an OAuth token is fetched again at each connection.
 async fn credentials(imap: &ImapWatch) -> anyhow::Result<ImapSettings> {
     use crate::mailbox::imap::ImapAuth;
