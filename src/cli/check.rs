@@ -58,9 +58,10 @@ async fn check_imap(context: &Setup) -> bool {
         .collect();
     if !missing.is_empty() {
         println!(
-            "  attention : le serveur n’offre pas {} ({}).",
-            missing.join(", "),
-            "sans IDLE la boîte est relevée à intervalles ; sans MOVE ni UIDPLUS les messages ne peuvent pas être classés sans risque"
+            "  attention : le serveur n’offre pas {} (sans IDLE la boîte est relevée à \
+             intervalles ; sans MOVE ni UIDPLUS les messages ne peuvent pas être classés \
+             sans risque).",
+            missing.join(", ")
         );
     }
     match mailbox.select(&settings.folder).await {
