@@ -397,3 +397,63 @@ async fn check_says_what_it_found_and_diagnoses_a_refused_password() {
     assert_eq!(bad.status.code(), Some(1), "{text}");
     assert!(text.contains("identifiants sont refusés"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_the_server_keeps_refusing_goes_to_quarantine_and_the_others_go_on() {
+    let dovecot = Dovecot::start();
+    let sink = SmtpSink::start(Mode::Accept);
+    let dir = tempfile::tempdir().expect("tempdir");
+    for n in 1..=3 {
+        dovecot.append("INBOX", &without_form(n)).await;
+    }
+    // The second message's file becomes unreadable to the server.
+    let cur = dovecot.maildir().join("cur");
+    let new = dovecot.maildir().join("new");
+    let mut files: Vec<std::path::PathBuf> = [cur, new]
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    let second = files
+        .iter()
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("bulk-2@")))
+        .expect("second message on disk")
+        .clone();
+    std::fs::write(&second, b"").expect("truncate");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&second, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    // Dovecot drops the connection on that message: each run counts one more failure (the
+    // attempt is counted before it is made), and the third sends it to quarantine unread.
+    let mut runs = 0;
+    while dovecot.count("Quarantaine").await == 0 || dovecot.count("INBOX").await > 0 {
+        runs += 1;
+        assert!(
+            runs <= 6,
+            "never quarantined; Dovecot log:\n{}",
+            dovecot.log()
+        );
+        let _ = daemon(dir.path(), &dovecot, &sink, true)
+            .wait_with_output()
+            .expect("run");
+    }
+    let last = daemon(dir.path(), &dovecot, &sink, true)
+        .wait_with_output()
+        .expect("run");
+    assert!(
+        last.status.success(),
+        "{}",
+        String::from_utf8_lossy(&last.stderr)
+    );
+    assert_eq!(dovecot.count("Quarantaine").await, 1, "{}", dovecot.log());
+    assert_eq!(dovecot.count("Traité").await, 2, "the others were handled");
+    assert_eq!(dovecot.count("INBOX").await, 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        sink.messages().len(),
+        2,
+        "one reply each, whatever the restarts"
+    );
+}

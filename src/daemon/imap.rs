@@ -271,10 +271,10 @@ async fn catch_up(
     let limits = pipeline.limits();
     for chunk in uids.chunks(limits.batch_messages.max(1)) {
         let max_bytes = u64::try_from(limits.max_message_bytes).unwrap_or(u64::MAX);
-        let fetched = mailbox
-            .fetch(chunk, max_bytes)
-            .await
-            .map_err(Failure::Network)?;
+        let (fetched, blocked_at) = fetch_chunk(
+            pipeline, clock, imap, mailbox, folder, *position, chunk, max_bytes,
+        )
+        .await?;
         let mut candidates = Vec::with_capacity(fetched.len());
         let mut too_old = Vec::new();
         for message in fetched {
@@ -307,7 +307,12 @@ async fn catch_up(
                 report.tally.add(item);
             }
         }
-        if let Some(&last) = chunk.last() {
+        // Stop before a message still to be retried; past everything otherwise.
+        let last = match blocked_at {
+            Some(uid) => uid.checked_sub(1),
+            None => chunk.last().copied(),
+        };
+        if let Some(last) = last {
             position.last_uid = position.last_uid.max(last);
             let mut conn = pipeline
                 .store()
@@ -324,12 +329,117 @@ async fn catch_up(
             .await
             .map_err(|e| Failure::Store(e.into()))?;
         }
-        if shutdown.requested() {
+        if shutdown.requested() || blocked_at.is_some() {
             break;
         }
     }
-    let _ = (watch, imap.max_failures, &imap.quarantine_folder);
+    let _ = watch;
     Ok(())
+}
+
+/// Fetches a batch so that one message the server cannot deliver never stops the loop.
+///
+/// Each failure to get a message is counted in the store (a failure that kills the
+/// connection included: the attempt is counted before it is made). A message with
+/// failures is then fetched on its own; after `max_failures` it is moved to the
+/// quarantine folder unread and the others go on. Returns what was fetched and the first
+/// message to retry on the next pass, if any (the position stops before it).
+#[allow(clippy::too_many_arguments)]
+async fn fetch_chunk(
+    pipeline: &Pipeline,
+    clock: &Clock,
+    imap: &ImapWatch,
+    mailbox: &mut ImapMailbox,
+    folder: &str,
+    position: Position,
+    chunk: &[u32],
+    max_bytes: u64,
+) -> Result<(Vec<crate::mailbox::imap::Fetched>, Option<u32>), Failure> {
+    let store = |e: sqlx::Error| Failure::Store(e.into());
+    let mut conn = pipeline.store().pool().acquire().await.map_err(store)?;
+    let validity = position.uid_validity;
+    let known = positions::failures(&mut conn, folder, validity, chunk)
+        .await
+        .map_err(store)?;
+    let limit = i64::from(imap.max_failures.max(1));
+    let (condemned, rest): (Vec<u32>, Vec<u32>) = chunk
+        .iter()
+        .partition(|uid| known.get(uid).is_some_and(|&n| n >= limit));
+    if !condemned.is_empty() {
+        tracing::error!(folder, uids = ?condemned, quarantine = %imap.quarantine_folder,
+            "Messages the server keeps refusing are moved to quarantine unread (see imap_failures).");
+        mailbox
+            .move_to(&condemned, &imap.quarantine_folder)
+            .await
+            .map_err(Failure::Network)?;
+    }
+    let now = clock::to_storage(clock.now());
+    let suspect = |uid: &u32| known.get(uid).is_some_and(|&n| n > 0);
+    let mut fetched = Vec::new();
+    if rest.iter().any(suspect) {
+        for &uid in &rest {
+            if suspect(&uid) {
+                // Counted first: if this fetch kills the connection, it still counts.
+                positions::record_failure(&mut conn, folder, validity, uid, "fetch attempt", &now)
+                    .await
+                    .map_err(store)?;
+            }
+            match mailbox.fetch(&[uid], max_bytes).await {
+                Ok(one) if one.iter().any(|m| m.uid == uid) => {
+                    fetched.extend(one);
+                    positions::clear_failure(&mut conn, folder, validity, uid)
+                        .await
+                        .map_err(store)?;
+                }
+                Ok(_) => return Ok((fetched, Some(uid))),
+                Err(error) => {
+                    if !suspect(&uid) {
+                        let reason = format!("{error:#}");
+                        positions::record_failure(&mut conn, folder, validity, uid, &reason, &now)
+                            .await
+                            .map_err(store)?;
+                    }
+                    if mailbox.is_connected() {
+                        return Ok((fetched, Some(uid)));
+                    }
+                    return Err(Failure::Network(error));
+                }
+            }
+        }
+        return Ok((fetched, None));
+    }
+    match mailbox.fetch(&rest, max_bytes).await {
+        Ok(batch) => fetched = batch,
+        Err(error) => {
+            // Which message is to blame is not known yet: each gets one failure, and the
+            // next pass fetches them one by one (clearing the innocent).
+            let reason = format!("{error:#}");
+            for &uid in &rest {
+                positions::record_failure(&mut conn, folder, validity, uid, &reason, &now)
+                    .await
+                    .map_err(store)?;
+            }
+            return Err(Failure::Network(error));
+        }
+    }
+    // A message the server left out of its answer is not skipped: it is retried.
+    let missing = rest
+        .iter()
+        .copied()
+        .find(|uid| !fetched.iter().any(|m| m.uid == *uid));
+    if let Some(uid) = missing {
+        positions::record_failure(
+            &mut conn,
+            folder,
+            validity,
+            uid,
+            "not returned by FETCH",
+            &now,
+        )
+        .await
+        .map_err(store)?;
+    }
+    Ok((fetched, missing))
 }
 
 /// Moves each decided message to the folder of its outcome, grouped in one `MOVE` per

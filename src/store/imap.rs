@@ -69,3 +69,42 @@ pub async fn record_failure(
     .fetch_one(conn)
     .await
 }
+
+/// The failures recorded for `uids` of `folder` (absent: none).
+pub async fn failures(
+    conn: &mut SqliteConnection,
+    folder: &str,
+    uid_validity: u32,
+    uids: &[u32],
+) -> sqlx::Result<std::collections::HashMap<u32, i64>> {
+    let json = serde_json::to_string(uids).unwrap_or_else(|_| "[]".to_owned());
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT uid, failures FROM imap_failures
+         WHERE folder = ?1 AND uid_validity = ?2 AND uid IN (SELECT value FROM json_each(?3))",
+    )
+    .bind(folder)
+    .bind(i64::from(uid_validity))
+    .bind(json)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(uid, failures)| u32::try_from(uid).ok().map(|uid| (uid, failures)))
+        .collect())
+}
+
+/// Forgets the failures of a message that finally came through.
+pub async fn clear_failure(
+    conn: &mut SqliteConnection,
+    folder: &str,
+    uid_validity: u32,
+    uid: u32,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM imap_failures WHERE folder = ?1 AND uid_validity = ?2 AND uid = ?3")
+        .bind(folder)
+        .bind(i64::from(uid_validity))
+        .bind(i64::from(uid))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
