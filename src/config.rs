@@ -88,6 +88,10 @@ pub struct ImapConfig {
     /// IDLE is re-issued after this many minutes (servers drop it at 29).
     #[serde(default = "default_idle_minutes")]
     pub idle_minutes: u64,
+    /// The Junk folder to read too (Outlook's filter can file members' forms there); what
+    /// is found there is held for review unless DMARC passed. E.g. "Courrier indésirable".
+    #[serde(default)]
+    pub junk_folder: Option<String>,
     /// Where a message that keeps failing is moved, with its reason in the log.
     #[serde(default = "default_quarantine")]
     pub quarantine_folder: String,
@@ -240,6 +244,7 @@ impl Config {
                         password_file: None,
                         token_command: None,
                         token_file: None,
+                        junk_folder: None,
                         idle_minutes: default_idle_minutes(),
                         quarantine_folder: default_quarantine(),
                         max_failures: default_max_failures(),

@@ -17,6 +17,8 @@ pub enum Problem {
     MessageNotEmail,
     /// The message is larger than the configured limit; it was stored but not read.
     MessageTooLarge,
+    /// Found in the Junk folder without a DMARC pass: a coordinator reads it.
+    MessageJunk,
     /// The decoded subject holds control characters (CR, LF…): never copied into a header.
     SubjectControlCharacters,
     /// An attachment is larger than the configured limit; it was not inspected.
@@ -133,6 +135,7 @@ impl Problem {
             Problem::MessageEmpty => "message.empty",
             Problem::MessageNotEmail => "message.not_email",
             Problem::MessageTooLarge => "message.too_large",
+            Problem::MessageJunk => "message.junk",
             Problem::SubjectControlCharacters => "subject.control_characters",
             Problem::AttachmentTooLarge => "attachment.too_large",
             Problem::PdfEncrypted => "pdf.encrypted",
@@ -190,10 +193,11 @@ impl Problem {
     }
 
     /// Every problem, in a stable order.
-    pub const ALL: [Problem; 48] = [
+    pub const ALL: [Problem; 49] = [
         Problem::MessageEmpty,
         Problem::MessageNotEmail,
         Problem::MessageTooLarge,
+        Problem::MessageJunk,
         Problem::SubjectControlCharacters,
         Problem::AttachmentTooLarge,
         Problem::PdfEncrypted,
@@ -277,7 +281,8 @@ impl Problem {
             | Problem::ResignationPartialScope
             | Problem::FormUnderOtherSubject
             | Problem::ReplyBounced
-            | Problem::SignatureDigitalNotIntact => Severity::Review,
+            | Problem::SignatureDigitalNotIntact
+            | Problem::MessageJunk => Severity::Review,
             Problem::MessageEmpty
             | Problem::MessageNotEmail
             | Problem::MessageTooLarge

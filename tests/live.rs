@@ -457,3 +457,55 @@ async fn a_message_the_server_keeps_refusing_goes_to_quarantine_and_the_others_g
         "one reply each, whatever the restarts"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_junk_folder_is_read_and_only_mail_that_passed_dmarc_is_answered() {
+    let dovecot = Dovecot::start();
+    let sink = SmtpSink::start(Mode::Accept);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junk = "Courrier indésirable";
+    let caught = membership(
+        "junk-1@chr-hautemeuse.example",
+        "direction@chr-hautemeuse.example",
+    );
+    let mut passed = b"Authentication-Results: spf=pass (sender IP is 192.0.2.10) smtp.mailfrom=chr-hautesambre.example; dkim=pass (signature was verified) header.d=chr-hautesambre.example;dmarc=pass action=none header.from=chr-hautesambre.example;compauth=pass reason=100\r\n".to_vec();
+    passed.extend(without_form(7));
+    dovecot.append(junk, &caught).await;
+    dovecot.append(junk, &passed).await;
+    let config = dir.path().join("mailroom.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "store = \"{}\"\n[mailbox.imap]\nurl = \"{}\"\nstart = \"all\"\njunk_folder = \"{junk}\"\n",
+            dir.path().join("mailroom.db").display(),
+            dovecot.url()
+        ),
+    )
+    .expect("config");
+    let output = Command::new(env!("CARGO_BIN_EXE_mailroom"))
+        .current_dir(dir.path())
+        .args(["--config", config.to_str().expect("path"), "run", "--once"])
+        .env("MAILROOM_IMAP_PASSWORD", &dovecot.password)
+        .env("MAILROOM_SMTP_URL", sink.url())
+        .output()
+        .expect("run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(dovecot.count(junk).await, 0, "both read and filed");
+    assert_eq!(
+        dovecot.count("À vérifier").await,
+        1,
+        "the one without DMARC pass"
+    );
+    let replies = sink.wait_for(1, Duration::from_secs(5));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        sink.messages().len(),
+        1,
+        "only the authenticated one is answered"
+    );
+    assert!(String::from_utf8_lossy(&replies[0]).contains("bulk-7@members.example"));
+}

@@ -226,6 +226,7 @@ impl Setup {
             start: Start::parse(&imap.start).context("Configuration IMAP invalide")?,
             quarantine_folder: imap.quarantine_folder.clone(),
             max_failures: imap.max_failures,
+            junk_folder: imap.junk_folder.clone(),
         }))
     }
 

@@ -42,6 +42,9 @@ pub struct ImapWatch {
     pub quarantine_folder: String,
     /// Failures before quarantine.
     pub max_failures: u32,
+    /// The Junk folder to read too ("Courrier indésirable"): what Outlook's filter caught
+    /// there is held for review unless DMARC passed.
+    pub junk_folder: Option<String>,
 }
 
 /// Where the secret of a connection comes from.
@@ -157,18 +160,39 @@ async fn session(
     tracing::info!(server = %settings, uid_validity = state.uid_validity, "Watching the IMAP folder.");
     let mut position = starting_position(pipeline, clock, &folder, &state, imap.start).await?;
     loop {
+        let inbox = Place {
+            folder: &folder,
+            junk: false,
+        };
         catch_up(
             pipeline,
             clock,
             watch,
             imap,
             &mut mailbox,
-            &folder,
+            inbox,
             &mut position,
             shutdown,
             report,
         )
         .await?;
+        if let Some(junk) = &imap.junk_folder {
+            read_junk(
+                pipeline,
+                clock,
+                watch,
+                imap,
+                &mut mailbox,
+                junk,
+                shutdown,
+                report,
+            )
+            .await?;
+            let state = mailbox.select(&folder).await.map_err(Failure::Network)?;
+            if state.uid_validity != position.uid_validity {
+                position = starting_position(pipeline, clock, &folder, &state, imap.start).await?;
+            }
+        }
         deliver(pipeline, transport, clock, watch, report)
             .await
             .map_err(Failure::Store)?;
@@ -250,6 +274,52 @@ async fn starting_position(
     Ok(position)
 }
 
+/// A folder being read, and whether it is the Junk folder.
+#[derive(Debug, Clone, Copy)]
+struct Place<'a> {
+    folder: &'a str,
+    junk: bool,
+}
+
+/// Reads the Junk folder once (a missing folder is skipped with a warning).
+#[allow(clippy::too_many_arguments)]
+async fn read_junk(
+    pipeline: &Pipeline,
+    clock: &Clock,
+    watch: &Watch,
+    imap: &ImapWatch,
+    mailbox: &mut ImapMailbox,
+    junk: &str,
+    shutdown: &Shutdown,
+    report: &mut RunReport,
+) -> Result<(), Failure> {
+    let state = match mailbox.select(junk).await {
+        Ok(state) => state,
+        Err(error) if mailbox.is_connected() => {
+            tracing::warn!(folder = junk, "Cannot select the Junk folder: {error:#}");
+            return Ok(());
+        }
+        Err(error) => return Err(Failure::Network(error)),
+    };
+    let mut position = starting_position(pipeline, clock, junk, &state, imap.start).await?;
+    let place = Place {
+        folder: junk,
+        junk: true,
+    };
+    catch_up(
+        pipeline,
+        clock,
+        watch,
+        imap,
+        mailbox,
+        place,
+        &mut position,
+        shutdown,
+        report,
+    )
+    .await
+}
+
 /// Handles every message past `position`, batch by batch: fetch, decide (one commit),
 /// move, record the position.
 #[allow(clippy::too_many_arguments)]
@@ -259,11 +329,12 @@ async fn catch_up(
     watch: &Watch,
     imap: &ImapWatch,
     mailbox: &mut ImapMailbox,
-    folder: &str,
+    place: Place<'_>,
     position: &mut Position,
     shutdown: &Shutdown,
     report: &mut RunReport,
 ) -> Result<(), Failure> {
+    let folder = place.folder;
     let uids = mailbox
         .uids_after(position.last_uid)
         .await
@@ -291,6 +362,7 @@ async fn catch_up(
                 received_at: message.internal_date.unwrap_or_else(|| clock.now()),
                 size_bytes: message.size,
                 bytes: message.bytes.map(Arc::new),
+                junk: place.junk,
             });
         }
         if !too_old.is_empty() {

@@ -64,6 +64,7 @@ fn file_candidate(path: &Path) -> anyhow::Result<Candidate> {
         size_bytes: metadata.len(),
         path: absolute,
         bytes: None,
+        junk: false,
     })
 }
 

@@ -65,6 +65,7 @@ pub fn list(dir: &Path) -> anyhow::Result<Vec<Candidate>> {
                 size_bytes: metadata.len(),
                 path: path.clone(),
                 bytes: None,
+                junk: false,
             });
         }
     }

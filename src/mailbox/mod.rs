@@ -30,4 +30,6 @@ pub struct Candidate {
     /// The bytes, when the mailbox already fetched them (IMAP); `None` when they are to
     /// be read from `path` (or were over the size limit).
     pub bytes: Option<Arc<Vec<u8>>>,
+    /// Found in the Junk folder: never answered automatically unless DMARC passed.
+    pub junk: bool,
 }

@@ -34,6 +34,7 @@ use crate::classify::Kind;
 use crate::clock::{self, Clock};
 use crate::config::{Folders, Limits};
 use crate::form::GroupNames;
+use crate::intake::auth::Dmarc;
 use crate::mailbox::Candidate;
 use crate::problem::{self, Problem};
 use crate::rules::{Reason, Rules};
@@ -97,6 +98,7 @@ struct Pending {
 struct Origin {
     path: Option<PathBuf>,
     mailbox_ref: Option<String>,
+    junk: bool,
 }
 
 /// A batch read from the mailbox, not yet stored.
@@ -436,6 +438,7 @@ impl Pipeline {
                 Origin {
                     path: Some(candidate.path),
                     mailbox_ref: Some(candidate.mailbox_ref),
+                    junk: candidate.junk,
                 },
             ));
         }
@@ -465,14 +468,24 @@ impl Pipeline {
         let mut first_seen = messages::first_ids_by_dedupe_key(tx, &dedupe_keys).await?;
         let mut register: Option<Vec<Member>> = None;
         let mut decisions = Vec::with_capacity(rows.len());
-        for ((&(id, _), analysis), dedupe_key) in rows.iter().zip(&analyses).zip(&dedupe_keys) {
+        for (((id, origin), analysis), dedupe_key) in rows.iter().zip(&analyses).zip(&dedupe_keys) {
+            let id = *id;
             let duplicate_of = first_seen
                 .get(dedupe_key)
                 .copied()
                 .filter(|&first| first != id);
             first_seen.entry(dedupe_key.clone()).or_insert(id);
             let decision = self
-                .decide(tx, id, analysis, duplicate_of, &mut register, None, now)
+                .decide(
+                    tx,
+                    id,
+                    analysis,
+                    duplicate_of,
+                    &mut register,
+                    None,
+                    now,
+                    origin.junk,
+                )
                 .await?;
             decisions.push((decision, duplicate_of));
         }
@@ -575,11 +588,24 @@ impl Pipeline {
         register: &mut Option<Vec<Member>>,
         approval: Option<&workflow::Approval>,
         now: jiff::Timestamp,
+        junk: bool,
     ) -> anyhow::Result<Decision> {
         let rules = &self.shared.rules;
         let mut problems = analysis.envelope.problems.clone();
         problems.extend(analysis.classification.problems.iter().copied());
         let mut reasons = analysis.classification.reasons.clone();
+        // The Junk folder: what Outlook's filter caught is read by a person unless our
+        // own receiving system saw DMARC pass (then it is mail like any other).
+        if junk && analysis.dmarc != Dmarc::Pass && duplicate_of.is_none() {
+            problems.push(Problem::MessageJunk);
+            reasons.push(Reason::JunkHeld);
+            return Ok(Decision {
+                outcome: Outcome::HeldForReview,
+                problems,
+                reasons,
+                settle: Settle::Review,
+            });
+        }
         let screened = workflow::screen(
             &analysis.envelope,
             &analysis.classification,
@@ -716,7 +742,16 @@ impl Pipeline {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let decision = self
-            .decide(&mut tx, id, &analysis, None, &mut None, Some(approval), now)
+            .decide(
+                &mut tx,
+                id,
+                &analysis,
+                None,
+                &mut None,
+                Some(approval),
+                now,
+                false,
+            )
             .await?;
         if decision.outcome == Outcome::HeldForReview
             && !decision.reasons.contains(&Reason::GroupWithdrawn)

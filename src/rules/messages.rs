@@ -87,11 +87,13 @@ pub enum Reason {
     Imported,
     /// A delivery report returned one of our messages; `{n}` is its outbox number.
     ReplyBounced,
+    /// Found in the Junk folder without a DMARC pass.
+    JunkHeld,
 }
 
 impl Reason {
     /// Every reason, so the loader can check `messages.toml` has them all.
-    pub const ALL: [Reason; 37] = [
+    pub const ALL: [Reason; 38] = [
         Reason::SubjectConvention,
         Reason::SubjectContactChange,
         Reason::SubjectResignation,
@@ -129,6 +131,7 @@ impl Reason {
         Reason::Approved,
         Reason::Imported,
         Reason::ReplyBounced,
+        Reason::JunkHeld,
     ];
 
     /// The key in `messages.toml`.
@@ -171,6 +174,7 @@ impl Reason {
             Reason::Approved => "approved",
             Reason::Imported => "imported",
             Reason::ReplyBounced => "reply_bounced",
+            Reason::JunkHeld => "junk_held",
         }
     }
 }
