@@ -102,6 +102,10 @@ pub struct ImapConfig {
     /// arrives from now on), `all`, or a date `YYYY-MM-DD` (mail received since then).
     #[serde(default = "default_start")]
     pub start: String,
+    /// On that first run, record the older mail too (decided, never answered, left in
+    /// place), for the log and the members it makes.
+    #[serde(default)]
+    pub import_past: bool,
     /// Bound on every network operation, in seconds.
     #[serde(default = "default_timeout")]
     pub timeout_seconds: u64,
@@ -249,6 +253,7 @@ impl Config {
                         quarantine_folder: default_quarantine(),
                         max_failures: default_max_failures(),
                         start: default_start(),
+                        import_past: false,
                         timeout_seconds: default_timeout(),
                     });
                 }

@@ -1346,3 +1346,26 @@ async fn the_word_form_instead_of_the_signed_pdf_is_read_and_held_for_a_coordina
         sent_text(reply)
     );
 }
+
+#[test]
+fn ingest_without_replies_records_the_past_but_acts_on_nothing() {
+    let dir = command_workspace(&[]);
+    std::fs::write(
+        dir.path().join("old.eml"),
+        Mail::membership(MEUSE_DIRECTION, MEUSE, "haute-meuse-complete.pdf").bytes(1),
+    )
+    .expect("write");
+    let ingest = mailroom(dir.path(), &["ingest", "--no-replies", "old.eml"]);
+    assert!(ingest.status.success(), "{}", stderr(&ingest));
+    assert!(stdout(&ingest).contains("ignored"), "{}", stdout(&ingest));
+    assert!(
+        members_json(dir.path(), "all").is_empty(),
+        "no member made from the past"
+    );
+    let run = mailroom(dir.path(), &["run", "--once"]);
+    assert!(run.status.success());
+    let sent = std::fs::read_dir(dir.path().join("mail/outbox"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(sent, 0, "nothing was queued");
+}

@@ -20,10 +20,16 @@ pub struct Args {
     /// Fichiers .eml, dossiers de .eml ou Maildir.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// Courrier du passé : enregistré et décidé, mais aucune réponse n’est envoyée.
+    #[arg(long)]
+    no_replies: bool,
 }
 
 pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<std::process::ExitCode> {
-    let candidates = files::collect(&args.paths)?;
+    let mut candidates = files::collect(&args.paths)?;
+    for candidate in &mut candidates {
+        candidate.quiet = args.no_replies;
+    }
     let pipeline = context.pipeline().await?;
     let progress = if candidates.len() >= PROGRESS_FROM {
         let bar = ProgressBar::new(candidates.len() as u64);

@@ -227,6 +227,7 @@ impl Setup {
             quarantine_folder: imap.quarantine_folder.clone(),
             max_failures: imap.max_failures,
             junk_folder: imap.junk_folder.clone(),
+            import_past: imap.import_past,
         }))
     }
 

@@ -45,6 +45,9 @@ pub struct ImapWatch {
     /// The Junk folder to read too ("Courrier indésirable"): what Outlook's filter caught
     /// there is held for review unless DMARC passed.
     pub junk_folder: Option<String>,
+    /// On a first run, import the mail before the start (`now` or a date) without
+    /// answering it: recorded and decided, never answered, left in place.
+    pub import_past: bool,
 }
 
 /// Where the secret of a connection comes from.
@@ -158,11 +161,39 @@ async fn session(
     let folder = settings.folder.clone();
     let state = mailbox.select(&folder).await.map_err(Failure::Network)?;
     tracing::info!(server = %settings, uid_validity = state.uid_validity, "Watching the IMAP folder.");
-    let mut position = starting_position(pipeline, clock, &folder, &state, imap.start).await?;
+    let (mut position, first_run) =
+        starting_position(pipeline, clock, &folder, &state, imap.start).await?;
+    if first_run && imap.import_past && imap.start == Start::Now && position.last_uid > 0 {
+        // The past, up to the watermark, recorded without answers.
+        let past = Place {
+            folder: &folder,
+            junk: false,
+            quiet: true,
+            until: Some(position.last_uid),
+        };
+        let mut from_start = Position {
+            uid_validity: position.uid_validity,
+            last_uid: 0,
+        };
+        catch_up(
+            pipeline,
+            clock,
+            watch,
+            imap,
+            &mut mailbox,
+            past,
+            &mut from_start,
+            shutdown,
+            report,
+        )
+        .await?;
+    }
     loop {
         let inbox = Place {
             folder: &folder,
             junk: false,
+            quiet: false,
+            until: None,
         };
         catch_up(
             pipeline,
@@ -190,7 +221,9 @@ async fn session(
             .await?;
             let state = mailbox.select(&folder).await.map_err(Failure::Network)?;
             if state.uid_validity != position.uid_validity {
-                position = starting_position(pipeline, clock, &folder, &state, imap.start).await?;
+                position = starting_position(pipeline, clock, &folder, &state, imap.start)
+                    .await?
+                    .0;
             }
         }
         deliver(pipeline, transport, clock, watch, report)
@@ -232,7 +265,7 @@ async fn starting_position(
     folder: &str,
     state: &FolderState,
     start: Start,
-) -> Result<Position, Failure> {
+) -> Result<(Position, bool), Failure> {
     let mut conn = pipeline
         .store()
         .pool()
@@ -242,6 +275,7 @@ async fn starting_position(
     let recorded = positions::position(&mut conn, folder)
         .await
         .map_err(|e| Failure::Store(e.into()))?;
+    let first_run = recorded.is_none();
     let position = match recorded {
         Some(position) if position.uid_validity == state.uid_validity => position,
         Some(_) => {
@@ -271,7 +305,7 @@ async fn starting_position(
     positions::set_position(&mut conn, folder, position, &now)
         .await
         .map_err(|e| Failure::Store(e.into()))?;
-    Ok(position)
+    Ok((position, first_run))
 }
 
 /// A folder being read, and whether it is the Junk folder.
@@ -279,6 +313,10 @@ async fn starting_position(
 struct Place<'a> {
     folder: &'a str,
     junk: bool,
+    /// Mail from before the watermark, imported on request: decided, never answered or moved.
+    quiet: bool,
+    /// Read no further than this UID.
+    until: Option<u32>,
 }
 
 /// Reads the Junk folder once (a missing folder is skipped with a warning).
@@ -301,10 +339,12 @@ async fn read_junk(
         }
         Err(error) => return Err(Failure::Network(error)),
     };
-    let mut position = starting_position(pipeline, clock, junk, &state, imap.start).await?;
+    let (mut position, _) = starting_position(pipeline, clock, junk, &state, imap.start).await?;
     let place = Place {
         folder: junk,
         junk: true,
+        quiet: false,
+        until: None,
     };
     catch_up(
         pipeline,
@@ -335,10 +375,13 @@ async fn catch_up(
     report: &mut RunReport,
 ) -> Result<(), Failure> {
     let folder = place.folder;
-    let uids = mailbox
+    let mut uids = mailbox
         .uids_after(position.last_uid)
         .await
         .map_err(Failure::Network)?;
+    if let Some(until) = place.until {
+        uids.retain(|&uid| uid <= until);
+    }
     let limits = pipeline.limits();
     for chunk in uids.chunks(limits.batch_messages.max(1)) {
         let max_bytes = u64::try_from(limits.max_message_bytes).unwrap_or(u64::MAX);
@@ -349,10 +392,14 @@ async fn catch_up(
         let mut candidates = Vec::with_capacity(fetched.len());
         let mut too_old = Vec::new();
         for message in fetched {
+            let mut quiet = place.quiet;
             if let (Start::Since(day), Some(arrived)) = (imap.start, message.internal_date) {
-                if clock.local_date(arrived) < day && position.last_uid == 0 {
-                    too_old.push(message.uid);
-                    continue;
+                if clock.local_date(arrived) < day {
+                    if !imap.import_past {
+                        too_old.push(message.uid);
+                        continue;
+                    }
+                    quiet = true;
                 }
             }
             candidates.push(Candidate {
@@ -363,6 +410,7 @@ async fn catch_up(
                 size_bytes: message.size,
                 bytes: message.bytes.map(Arc::new),
                 junk: place.junk,
+                quiet,
             });
         }
         if !too_old.is_empty() {

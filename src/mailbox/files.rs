@@ -65,6 +65,7 @@ fn file_candidate(path: &Path) -> anyhow::Result<Candidate> {
         path: absolute,
         bytes: None,
         junk: false,
+        quiet: false,
     })
 }
 

@@ -66,6 +66,7 @@ pub fn list(dir: &Path) -> anyhow::Result<Vec<Candidate>> {
                 path: path.clone(),
                 bytes: None,
                 junk: false,
+                quiet: false,
             });
         }
     }

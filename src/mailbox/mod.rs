@@ -32,4 +32,7 @@ pub struct Candidate {
     pub bytes: Option<Arc<Vec<u8>>>,
     /// Found in the Junk folder: never answered automatically unless DMARC passed.
     pub junk: bool,
+    /// Imported from before mailroom watched the mailbox: kept and classified for the
+    /// log, never acted upon, answered or moved.
+    pub quiet: bool,
 }

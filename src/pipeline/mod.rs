@@ -98,7 +98,16 @@ struct Pending {
 struct Origin {
     path: Option<PathBuf>,
     mailbox_ref: Option<String>,
-    junk: bool,
+    arrival: Arrival,
+}
+
+/// How a message arrived, as far as its decision is concerned.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Arrival {
+    /// From the Junk folder.
+    pub junk: bool,
+    /// Imported from the past: never answered, never moved.
+    pub quiet: bool,
 }
 
 /// A batch read from the mailbox, not yet stored.
@@ -438,7 +447,10 @@ impl Pipeline {
                 Origin {
                     path: Some(candidate.path),
                     mailbox_ref: Some(candidate.mailbox_ref),
-                    junk: candidate.junk,
+                    arrival: Arrival {
+                        junk: candidate.junk,
+                        quiet: candidate.quiet,
+                    },
                 },
             ));
         }
@@ -484,7 +496,7 @@ impl Pipeline {
                     &mut register,
                     None,
                     now,
-                    origin.junk,
+                    origin.arrival,
                 )
                 .await?;
             decisions.push((decision, duplicate_of));
@@ -567,7 +579,9 @@ impl Pipeline {
                     kind: analysis.classification.kind.as_str().to_owned(),
                     outcome: decision.outcome.as_str().to_owned(),
                     organisation: analysis.classification.organisation.clone(),
-                    settle_folder: Some(self.folder(decision.settle).to_owned()),
+                    // Imported from the past: left where it is.
+                    settle_folder: (!origin.arrival.quiet)
+                        .then(|| self.folder(decision.settle).to_owned()),
                     already_handled: false,
                 }
             })
@@ -588,7 +602,7 @@ impl Pipeline {
         register: &mut Option<Vec<Member>>,
         approval: Option<&workflow::Approval>,
         now: jiff::Timestamp,
-        junk: bool,
+        arrival: Arrival,
     ) -> anyhow::Result<Decision> {
         let rules = &self.shared.rules;
         let mut problems = analysis.envelope.problems.clone();
@@ -596,7 +610,18 @@ impl Pipeline {
         let mut reasons = analysis.classification.reasons.clone();
         // The Junk folder: what Outlook's filter caught is read by a person unless our
         // own receiving system saw DMARC pass (then it is mail like any other).
-        if junk && analysis.dmarc != Dmarc::Pass && duplicate_of.is_none() {
+        // Mail from the past, imported on request: kept and classified for the log, not
+        // acted upon (past signatories come in with `members import`).
+        if arrival.quiet && duplicate_of.is_none() {
+            reasons.push(Reason::ImportedQuietly);
+            return Ok(Decision {
+                outcome: Outcome::Ignored,
+                problems,
+                reasons,
+                settle: Settle::Ignored,
+            });
+        }
+        if arrival.junk && analysis.dmarc != Dmarc::Pass && duplicate_of.is_none() {
             problems.push(Problem::MessageJunk);
             reasons.push(Reason::JunkHeld);
             return Ok(Decision {
@@ -750,7 +775,7 @@ impl Pipeline {
                 &mut None,
                 Some(approval),
                 now,
-                false,
+                Arrival::default(),
             )
             .await?;
         if decision.outcome == Outcome::HeldForReview

@@ -89,11 +89,13 @@ pub enum Reason {
     ReplyBounced,
     /// Found in the Junk folder without a DMARC pass.
     JunkHeld,
+    /// Imported from before mailroom: decided, not answered.
+    ImportedQuietly,
 }
 
 impl Reason {
     /// Every reason, so the loader can check `messages.toml` has them all.
-    pub const ALL: [Reason; 38] = [
+    pub const ALL: [Reason; 39] = [
         Reason::SubjectConvention,
         Reason::SubjectContactChange,
         Reason::SubjectResignation,
@@ -132,6 +134,7 @@ impl Reason {
         Reason::Imported,
         Reason::ReplyBounced,
         Reason::JunkHeld,
+        Reason::ImportedQuietly,
     ];
 
     /// The key in `messages.toml`.
@@ -175,6 +178,7 @@ impl Reason {
             Reason::Imported => "imported",
             Reason::ReplyBounced => "reply_bounced",
             Reason::JunkHeld => "junk_held",
+            Reason::ImportedQuietly => "imported_quietly",
         }
     }
 }
