@@ -7,7 +7,7 @@
 //!    with `mailroom run --once` — fetch, decide, move, deliver — against a plain fetch of
 //!    the same messages with the same IMAP client (UID SEARCH + pipelined UID FETCH).
 //!
-//!     cargo build --release && cargo run --release --example live_bench -- [N]
+//!     cargo build --release && cargo run --release --example live_bench -- [N] [--drain-only] [--file-outbox]
 //!
 //! Needs dovecot-imapd and postfix (smtp-sink) installed, root (Dovecot runs from a
 //! temporary configuration), and python3 for the mailbox generator.
@@ -36,7 +36,9 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or(10_000);
     let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/mailroom");
     anyhow::ensure!(binary.is_file(), "build first: cargo build --release");
-    latency(&binary).await?;
+    if !std::env::args().any(|a| a == "--drain-only") {
+        latency(&binary).await?;
+    }
     drain_inbox(&binary, drain).await?;
     Ok(())
 }
@@ -151,8 +153,11 @@ async fn drain_inbox(binary: &Path, count: usize) -> anyhow::Result<()> {
     );
 
     let config = config(dir.path(), &dovecot)?;
+    // `--file-outbox`: replies written as files instead of sent, to see SMTP's share.
+    let smtp = !std::env::args().any(|a| a == "--file-outbox");
     let started = Instant::now();
-    let output = Command::new("/usr/bin/time")
+    let mut command = Command::new("/usr/bin/time");
+    command
         .args(["-f", "%M"])
         .arg(binary)
         .current_dir(dir.path())
@@ -162,9 +167,11 @@ async fn drain_inbox(binary: &Path, count: usize) -> anyhow::Result<()> {
             "run",
             "--once",
         ])
-        .env("MAILROOM_IMAP_PASSWORD", &dovecot.password)
-        .env("MAILROOM_SMTP_URL", sink.url())
-        .output()?;
+        .env("MAILROOM_IMAP_PASSWORD", &dovecot.password);
+    if smtp {
+        command.env("MAILROOM_SMTP_URL", sink.url());
+    }
+    let output = command.output()?;
     let bot = started.elapsed();
     anyhow::ensure!(output.status.success(), "mailroom run --once failed");
     let rss_kb = String::from_utf8_lossy(&output.stderr)
@@ -173,9 +180,13 @@ async fn drain_inbox(binary: &Path, count: usize) -> anyhow::Result<()> {
         .unwrap_or_default()
         .trim()
         .to_owned();
+    let replies = if smtp {
+        format!("send {} replies by SMTP", sink.messages().len())
+    } else {
+        "write the replies as files".to_owned()
+    };
     println!(
-        "mailroom run --once (fetch, decide, move, deliver {} replies): {:.1} s, peak RSS {} kB — {:.2}× the plain fetch",
-        sink.messages().len(),
+        "mailroom run --once (fetch, decide, move, {replies}): {:.1} s, peak RSS {} kB — {:.2}× the plain fetch",
         bot.as_secs_f64(),
         rss_kb,
         bot.as_secs_f64() / plain.as_secs_f64()

@@ -386,7 +386,8 @@ async fn xoauth2_sends_the_token_as_bearer() {
     let port = listener.local_addr().expect("address").port();
     let server = tokio::spawn(xoauth2_server(listener));
     let url = format!("smtp://info%40alliance.test@127.0.0.1:{port}?auth=xoauth2");
-    let reference = transport_with(&url, Some("ya29.token"), TIMEOUT)
+    let transport = transport_with(&url, Some("ya29.token"), TIMEOUT);
+    let reference = transport
         .send(
             FROM,
             &recipients(&["a@clinique-exemple.test"]),
@@ -395,6 +396,8 @@ async fn xoauth2_sends_the_token_as_bearer() {
         .await
         .expect("accepted");
     assert_eq!(reference, "2.0.0 Ok: queued as FAKE42");
+    // The session stays open for the next message of the pass; closing it says QUIT.
+    transport.close().await;
     let commands = server.await.expect("server");
     // base64("user=info@alliance.test\x01auth=Bearer ya29.token\x01\x01")
     let auth = "AUTH XOAUTH2 dXNlcj1pbmZvQGFsbGlhbmNlLnRlc3QBYXV0aD1CZWFyZXIgeWEyOS50b2tlbgEB";
@@ -493,4 +496,37 @@ fn plain_url_to_a_remote_host_is_refused() {
     assert!(error.to_string().contains("plain text"), "{error}");
     SmtpSettings::new("smtp://mail.alliance.test:587?tls=required", None, TIMEOUT)
         .expect("STARTTLS is fine");
+}
+
+/// One session carries every message of a delivery pass; a session the server closed in
+/// between is replaced.
+#[tokio::test]
+async fn consecutive_messages_share_one_session_and_a_dropped_one_is_reopened() {
+    let mut sink = SmtpSink::start(Mode::Accept);
+    let transport = transport(&sink.url());
+    for n in 0..3 {
+        transport
+            .send(
+                FROM,
+                &recipients(&["a@clinique-exemple.test"]),
+                &message(&format!("m{n}")),
+            )
+            .await
+            .expect("accepted");
+    }
+    sink.restart(Mode::Accept);
+    transport
+        .send(
+            FROM,
+            &recipients(&["a@clinique-exemple.test"]),
+            &message("after"),
+        )
+        .await
+        .expect("a new session after the server went away");
+    transport.close().await;
+    assert_eq!(
+        sink.wait_for(4, WAIT).len(),
+        4,
+        "all four arrived, none twice"
+    );
 }

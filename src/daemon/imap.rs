@@ -577,19 +577,20 @@ async fn settle(
         };
         by_folder.entry(folder).or_default().push((uid, item.id));
     }
+    let mut moved = Vec::new();
     for (folder, items) in by_folder {
         let uids: Vec<u32> = items.iter().map(|(uid, _)| *uid).collect();
         mailbox
             .move_to(&uids, folder)
             .await
             .map_err(Failure::Network)?;
-        let now = clock::to_storage(clock.now());
-        for (_, id) in items {
-            messages::mark_settled(pipeline.store().pool(), id, &now)
-                .await
-                .map_err(|e| Failure::Store(e.into()))?;
-        }
+        moved.extend(items.into_iter().map(|(_, id)| id));
     }
+    // One statement for the batch: a commit per message would cost a disk flush each.
+    let now = clock::to_storage(clock.now());
+    messages::mark_settled_many(pipeline.store().pool(), &moved, &now)
+        .await
+        .map_err(|e| Failure::Store(e.into()))?;
     Ok(())
 }
 

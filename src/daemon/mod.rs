@@ -127,22 +127,23 @@ async fn deliver(
 /// Moves each decided original to its folder, after the commit. A failure is logged and
 /// retried on the next pass (the message is then seen again as already handled).
 async fn settle(pipeline: &Pipeline, inbox: &std::path::Path, clock: &Clock, handled: &[Handled]) {
+    let mut moved = Vec::with_capacity(handled.len());
     for item in handled {
         let (Some(path), Some(folder)) = (&item.path, &item.settle_folder) else {
             continue;
         };
         match maildir::settle(inbox, path, folder) {
-            Ok(_) => {
-                let now = clock::to_storage(clock.now());
-                if let Err(error) = messages::mark_settled(pipeline.store().pool(), item.id, &now)
-                    .await
-                    .context("Cannot record the move")
-                {
-                    tracing::warn!(id = item.id, "{error:#}");
-                }
-            }
+            Ok(_) => moved.push(item.id),
             Err(error) => tracing::warn!(id = item.id, "{error:#}"),
         }
+    }
+    // One statement for the batch: a commit per message would cost a disk flush each.
+    let now = clock::to_storage(clock.now());
+    if let Err(error) = messages::mark_settled_many(pipeline.store().pool(), &moved, &now)
+        .await
+        .context("Cannot record the moves")
+    {
+        tracing::warn!("{error:#}");
     }
 }
 

@@ -58,6 +58,13 @@ impl Transport {
         }
     }
 
+    /// Ends what a delivery pass left open.
+    async fn close(&self) {
+        if let Transport::Smtp(smtp) = self {
+            smtp.close().await;
+        }
+    }
+
     /// The reference and bytes of `row` if it was delivered before an interruption.
     async fn find_delivered(&self, row: &OutgoingRow) -> Option<(String, Vec<u8>)> {
         match self {
@@ -220,6 +227,7 @@ pub async fn deliver(
     loop {
         let now = clock.now();
         let Some(row) = rows::claim_next(store.pool(), &clock::to_storage(now)).await? else {
+            transport.close().await;
             return Ok(report);
         };
         // art. 6.2: an acknowledgement is rendered and dated at the instant it leaves.

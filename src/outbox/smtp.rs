@@ -118,6 +118,9 @@ pub struct SmtpTransport {
     credentials: Option<Credentials>,
     /// The limit for one whole session.
     timeout: Duration,
+    /// The session left open after an accepted message, reused by the next one of the
+    /// same delivery pass (a connection per message costs more than the message).
+    open_session: tokio::sync::Mutex<Option<AsyncSmtpConnection>>,
 }
 
 impl fmt::Debug for SmtpTransport {
@@ -158,6 +161,7 @@ impl SmtpTransport {
             hello,
             credentials,
             timeout: settings.timeout,
+            open_session: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -177,29 +181,47 @@ impl SmtpTransport {
     ) -> Result<String, SendError> {
         let envelope = envelope(from, recipients)?;
         let data = bytes.strip_suffix(b"\r\n").unwrap_or(bytes);
+        let mut open_session = self.open_session.lock().await;
+        let reused = open_session.take();
         let session = async {
-            let mut connection = self
-                .open()
-                .await
-                .map_err(|error| SendError::Transient(error.to_string()))?;
+            let reused = match reused {
+                Some(mut connection) => alive(&mut connection).await.then_some(connection),
+                None => None,
+            };
+            let mut connection = match reused {
+                Some(connection) => connection,
+                None => self
+                    .open()
+                    .await
+                    .map_err(|error| SendError::Transient(error.to_string()))?,
+            };
             let response = connection
                 .send(&envelope, data)
                 .await
                 .map_err(|error| self.transaction_failure(&error))?;
             Ok::<_, SendError>((connection, response))
         };
-        let (mut connection, response) = tokio::time::timeout(self.timeout, session)
+        let (connection, response) = tokio::time::timeout(self.timeout, session)
             .await
             .map_err(|_| SendError::Transient(self.timed_out()))??;
         // The message is accepted: nothing that happens from here on may turn that into a
-        // failure, or it would be sent again.
-        if tokio::time::timeout(QUIT_TIMEOUT, connection.quit())
-            .await
-            .is_err()
-        {
-            tracing::debug!(server = %self.target, "no answer to QUIT after the message was accepted");
-        }
+        // failure, or it would be sent again. The session stays open for the next message;
+        // `close` ends it.
+        *open_session = Some(connection);
         Ok(reply_text(&response))
+    }
+
+    /// Ends the session left open by `send`, if any (QUIT, briefly bounded; its answer
+    /// does not matter: every message of it was already accepted).
+    pub async fn close(&self) {
+        if let Some(mut connection) = self.open_session.lock().await.take() {
+            if tokio::time::timeout(QUIT_TIMEOUT, connection.quit())
+                .await
+                .is_err()
+            {
+                tracing::debug!(server = %self.target, "no answer to QUIT");
+            }
+        }
     }
 
     /// Connects and says EHLO (and authenticates if a user is given), for `mailroom check`.
@@ -622,6 +644,11 @@ fn hex_digit(byte: u8) -> Option<u8> {
     char::from(byte)
         .to_digit(16)
         .and_then(|digit| u8::try_from(digit).ok())
+}
+
+/// Whether a session left open still answers (NOOP).
+async fn alive(connection: &mut AsyncSmtpConnection) -> bool {
+    connection.test_connected().await
 }
 
 #[cfg(test)]

@@ -316,12 +316,23 @@ pub async fn attachments(pool: &SqlitePool, id: i64) -> sqlx::Result<Vec<Attachm
 }
 
 /// Records that the original of row `id` was moved to its folder.
-pub async fn mark_settled(pool: &SqlitePool, id: i64, settled_at: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE messages SET settled_at = ?2 WHERE id = ?1")
-        .bind(id)
-        .bind(settled_at)
-        .execute(pool)
-        .await?;
+/// Records that messages `ids` were moved, in one statement (one commit for a batch).
+pub async fn mark_settled_many(
+    pool: &SqlitePool,
+    ids: &[i64],
+    settled_at: &str,
+) -> sqlx::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned());
+    sqlx::query(
+        "UPDATE messages SET settled_at = ?2 WHERE id IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(json)
+    .bind(settled_at)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
