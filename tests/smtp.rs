@@ -94,7 +94,10 @@ async fn messages_are_listed_oldest_first() {
             .send(FROM, &to, &message(subject))
             .await
             .expect("accepted");
+        // smtp-sink's files are ordered by modification time: keep them apart.
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    transport.close().await;
     let messages = sink.wait_for(3, WAIT);
     let expected: Vec<Vec<u8>> = ["first", "second", "third"]
         .iter()
