@@ -1369,3 +1369,42 @@ fn ingest_without_replies_records_the_past_but_acts_on_nothing() {
         .unwrap_or(0);
     assert_eq!(sent, 0, "nothing was queued");
 }
+
+#[tokio::test]
+async fn a_confirmation_refused_for_good_is_sent_again_as_the_confirmation() {
+    let dir = command_workspace(&[Mail::membership(
+        MEUSE_DIRECTION,
+        MEUSE,
+        "haute-meuse-complete.pdf",
+    )]);
+    // As if the relay had refused it for good: never reached the member.
+    {
+        let store = mailroom::store::Store::open(&dir.path().join("mailroom.db"))
+            .await
+            .expect("store");
+        let mut conn = store.pool().acquire().await.expect("conn");
+        sqlx::query("UPDATE outbox SET status = 'failed', last_error = '550 5.1.1 no such user'")
+            .execute(&mut *conn)
+            .await
+            .expect("fail it");
+        sqlx::query("UPDATE members SET effective_date = NULL, acknowledgement_id = NULL")
+            .execute(&mut *conn)
+            .await
+            .expect("no date");
+    }
+    let resend = mailroom(
+        dir.path(),
+        &["ack", "resend", "1", "--by", "Marie Lecomte (SPW)"],
+    );
+    assert!(resend.status.success(), "{}", stderr(&resend));
+    assert!(
+        stdout(&resend).contains("sera la date de prise d’effet"),
+        "{}",
+        stdout(&resend)
+    );
+    let member = &members_json(dir.path(), "active")[0];
+    assert!(
+        member["effective_date"].is_string(),
+        "set by the confirmation that went out"
+    );
+}

@@ -1,7 +1,9 @@
 //! `mailroom ack resend ID [--to ADDR] --by NAME`: a marked copy of a lost confirmation.
 //!
 //! The copy says it is one and repeats the original effective date; it never changes it
-//! (only the first confirmation of a membership sets it, art. 6.2). Logged with who asked.
+//! (only the first confirmation of a membership sets it, art. 6.2). A confirmation that was
+//! refused for good never reached the member: it is sent again as the confirmation, and
+//! the day it leaves becomes the effective date. Logged with who asked.
 
 use std::process::ExitCode;
 
@@ -49,26 +51,43 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode>
     let pipeline = context.pipeline().await?;
     let store = pipeline.store();
     let mut tx = store.begin().await?;
-    let original = outbox_rows::for_message(&mut tx, id)
+    let acknowledgements: Vec<_> = outbox_rows::for_message(&mut tx, id)
         .await?
         .into_iter()
-        .find(|row| row.sets_effective_date() && row.status == "sent")
-        .with_context(|| {
-            format!("Aucune confirmation de réception envoyée pour le message n° {id}")
-        })?;
-    let effective = original
-        .effective_date
-        .as_deref()
-        .and_then(|d| d.parse().ok())
-        .map(clock::french_date)
-        .context("La confirmation d’origine n’a pas de date de prise d’effet")?;
+        .filter(|row| row.purpose == "acknowledgement" && row.copy_of.is_none())
+        .collect();
+    let original = acknowledgements
+        .iter()
+        .find(|row| row.status == "sent")
+        .or_else(|| acknowledgements.last())
+        .cloned()
+        .with_context(|| format!("Aucune confirmation de réception pour le message n° {id}"))?;
     let mut context_json: serde_json::Value = original
         .context
         .as_deref()
         .and_then(|c| serde_json::from_str(c).ok())
         .context("La confirmation d’origine n’a pas de modèle à reproduire")?;
-    context_json["copy"] = true.into();
-    context_json["effective_date"] = effective.clone().into();
+    // A confirmation that never went out (refused for good) is sent again as the
+    // confirmation itself: the day it leaves is still the effective date. One that went
+    // out is re-sent as a marked copy that repeats its date.
+    let (copy_of, effective) = match original.status.as_str() {
+        "sent" => {
+            let effective = original
+                .effective_date
+                .as_deref()
+                .and_then(|d| d.parse().ok())
+                .map(clock::french_date)
+                .context("La confirmation d’origine n’a pas de date de prise d’effet")?;
+            context_json["copy"] = true.into();
+            context_json["effective_date"] = effective.clone().into();
+            (Some(original.id), Some(effective))
+        }
+        "failed" => (None, None),
+        _ => bail!(
+            "La confirmation du message n° {id} est encore en file d’envoi (état : {}).",
+            original.status
+        ),
+    };
     let (to, cc) = match to {
         Some(to) => (vec![to], Vec::new()),
         None => (
@@ -83,7 +102,7 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode>
         in_reply_to: original.in_reply_to.clone(),
         context: Some(context_json),
         member_id: original.member_id,
-        copy_of: Some(original.id),
+        copy_of,
         requested_by: Some(by.trim().to_owned()),
         ..Reply::default()
     };
@@ -100,9 +119,18 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode>
     tx.commit().await?;
     tracing::info!(id, by = %by.trim(), "Acknowledgement copy queued.");
     let delivered = context.deliver(&pipeline).await?;
-    println!(
-        "Copie de la confirmation du message n° {id} {} (date de prise d’effet inchangée : {effective}).",
-        if delivered.sent > 0 { "envoyée" } else { "mise en file d’envoi" }
-    );
+    let state = if delivered.sent > 0 {
+        "envoyée"
+    } else {
+        "mise en file d’envoi"
+    };
+    match effective {
+        Some(effective) => println!(
+            "Copie de la confirmation du message n° {id} {state} (date de prise d’effet inchangée : {effective})."
+        ),
+        None => println!(
+            "Confirmation du message n° {id} {state} à nouveau : sa date d’envoi sera la date de prise d’effet."
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }
