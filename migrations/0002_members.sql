@@ -69,6 +69,9 @@ ALTER TABLE outbox ADD COLUMN effective_date TEXT;
 ALTER TABLE outbox ADD COLUMN copy_of INTEGER REFERENCES outbox(id);
 -- Who asked for it when a coordinator did (resend, review), else NULL.
 ALTER TABLE outbox ADD COLUMN requested_by TEXT;
+-- When the current attempt claimed it: a row in 'sending' is recovered only once its claim
+-- is older than any send could take (another process may be sending it right now).
+ALTER TABLE outbox ADD COLUMN claimed_at TEXT;
 -- The delivery report that returned it: the message never arrived.
 ALTER TABLE outbox ADD COLUMN bounced_by INTEGER REFERENCES messages(id);
 

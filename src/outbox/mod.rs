@@ -211,7 +211,15 @@ pub async fn deliver(
     max_attempts: u32,
 ) -> anyhow::Result<DeliveryReport> {
     let mut report = DeliveryReport::default();
-    for row in rows::in_flight(store.pool()).await? {
+    // Over SMTP, a claim younger than any one send may take may belong to another
+    // process (a coordinator's command beside the daemon) sending it right now: it is
+    // left alone. Files are named after the Message-ID, so writing one twice is harmless.
+    let settle_time = match transport {
+        Transport::File(_) => SignedDuration::ZERO,
+        Transport::Smtp(_) => SignedDuration::from_mins(15),
+    };
+    let stale = clock::to_storage(clock.now() - settle_time + SignedDuration::from_secs(1));
+    for row in rows::in_flight(store.pool(), &stale).await? {
         if let Some((delivery_ref, bytes)) = transport.find_delivered(&row).await {
             tracing::info!(outbox_id = row.id, %delivery_ref, "Found delivered after an interruption.");
             // What the member received is dated by its own Date header.

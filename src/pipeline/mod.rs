@@ -778,6 +778,19 @@ impl Pipeline {
                 Arrival::default(),
             )
             .await?;
+        // Approving changes nothing when the workflow still refuses: the member's reply
+        // already said so, and it is not sent twice.
+        let refused = matches!(
+            decision.outcome,
+            Outcome::Ineligible | Outcome::Unreadable | Outcome::Incomplete
+        );
+        if refused {
+            anyhow::bail!(
+                "Le message n° {id} ne peut pas être approuvé tel quel ({}) : {}",
+                decision.outcome.as_str(),
+                "pour un groupe réservé, précisez --drop-group CODE ; sinon, attendez le formulaire corrigé du membre"
+            );
+        }
         if decision.outcome == Outcome::HeldForReview
             && !decision.reasons.contains(&Reason::GroupWithdrawn)
         {

@@ -139,7 +139,7 @@ impl OutgoingRow {
 /// that crashes the sender every time still runs out of attempts.
 pub async fn claim_next(pool: &SqlitePool, now: &str) -> sqlx::Result<Option<OutgoingRow>> {
     sqlx::query_as(concat!(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?1
          WHERE id = (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?1
                      ORDER BY next_attempt_at, id LIMIT 1)
          RETURNING ",
@@ -150,13 +150,16 @@ pub async fn claim_next(pool: &SqlitePool, now: &str) -> sqlx::Result<Option<Out
     .await
 }
 
-/// Rows a crash left in `sending`: delivered or not, the transport must tell.
-pub async fn in_flight(pool: &SqlitePool) -> sqlx::Result<Vec<OutgoingRow>> {
+/// Rows a crash left in `sending`, claimed before `claimed_before` (so that a row another
+/// process is sending right now is left alone): delivered or not, the transport must tell.
+pub async fn in_flight(pool: &SqlitePool, claimed_before: &str) -> sqlx::Result<Vec<OutgoingRow>> {
     sqlx::query_as(concat!(
         "SELECT ",
         row_columns!(),
-        " FROM outbox WHERE status = 'sending' ORDER BY id"
+        " FROM outbox WHERE status = 'sending'
+           AND (claimed_at IS NULL OR claimed_at < ?1) ORDER BY id"
     ))
+    .bind(claimed_before)
     .fetch_all(pool)
     .await
 }

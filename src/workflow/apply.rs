@@ -151,7 +151,11 @@ pub async fn apply(
     for reply in &plan.replies {
         let mut reply = reply.clone();
         reply.member_id = reply.member_id.or(member_id);
-        if within_rate_limit(tx, &mut reply, applying.now).await? {
+        // The art. 6.2 confirmation is never held back by the loop guard: without it the
+        // membership has no effective date.
+        if reply.purpose == "acknowledgement"
+            || within_rate_limit(tx, &mut reply, applying.now).await?
+        {
             outbox::enqueue(tx, &reply, applying.from, row, rules, applying.now).await?;
         }
     }

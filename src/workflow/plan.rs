@@ -150,15 +150,10 @@ impl Context<'_> {
             form.signatures
                 .delegates
                 .retain(|signature| signature.code != code);
-            let reading: Vec<String> = form
-                .problems
-                .iter()
-                .filter(|code| {
-                    Problem::parse(code).is_some_and(|p| p.as_str().starts_with("form."))
-                })
-                .cloned()
-                .collect();
-            form.problems = reading;
+            // The working-group codes are judged again without the dropped group; every
+            // other problem (reading, signature, organisation) stands.
+            form.problems
+                .retain(|code| !code.starts_with("working_group."));
             form.problems = codes(&validate::check(&form, &self.rules.validation));
         }
         let mut problems: Vec<Problem> = form
@@ -253,8 +248,16 @@ impl Context<'_> {
                     .with_reply(reply);
             }
             Found::Member(member) => Change::Resubmission(member.id, Box::new(form.clone())),
-            Found::Nobody if form.organisation.name.is_none() => Change::None,
+            // A name with no letters is no name (and no key to match it by).
+            Found::Nobody if name_key_of(&form).is_empty() => Change::None,
             Found::Nobody => Change::NewMember(Box::new(form.clone())),
+        };
+        // A form a coordinator must look at records a new organisation as pending (so it
+        // is known), but never overwrites what an earlier form recorded before they have.
+        let held = matches!(worst, Some(Severity::Review | Severity::Unreadable));
+        let change = match change {
+            Change::Resubmission(..) if held => Change::None,
+            other => other,
         };
         let member = match &change {
             Change::Resubmission(id, _) => Some(*id),
@@ -722,6 +725,15 @@ fn is_machine_address(address: &str) -> bool {
     ]
     .iter()
     .any(|machine| local.starts_with(machine))
+}
+
+/// The matching key of the form's organisation name ("" when it has none).
+fn name_key_of(form: &FormRecord) -> String {
+    form.organisation
+        .name
+        .as_deref()
+        .map(super::matching::name_key)
+        .unwrap_or_default()
 }
 
 /// The record of a message with no form at all.
