@@ -6,6 +6,9 @@ CREATE TABLE imap_state (
     folder       TEXT PRIMARY KEY,
     uid_validity INTEGER NOT NULL,
     last_uid     INTEGER NOT NULL,
+    -- The first run on this folder: with start = "now", mail received before it is the
+    -- past, even when a UIDVALIDITY change makes the folder be read again.
+    started_at   TEXT NOT NULL,
     updated_at   TEXT NOT NULL
 ) STRICT;
 

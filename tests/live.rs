@@ -509,3 +509,56 @@ async fn the_junk_folder_is_read_and_only_mail_that_passed_dmarc_is_answered() {
     );
     assert!(String::from_utf8_lossy(&replies[0]).contains("bulk-7@members.example"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_uidvalidity_change_the_past_is_still_left_alone() {
+    let mut dovecot = Dovecot::start();
+    let sink = SmtpSink::start(Mode::Accept);
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Years of mail before mailroom: one message received in January.
+    dovecot
+        .append_at("INBOX", &without_form(1), "05-Jan-2026 10:00:00 +0100")
+        .await;
+    let config = dir.path().join("mailroom.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "store = \"{}\"\n[mailbox.imap]\nurl = \"{}\"\n",
+            dir.path().join("mailroom.db").display(),
+            dovecot.url()
+        ),
+    )
+    .expect("config");
+    let password = dovecot.password.clone();
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_mailroom"))
+            .current_dir(dir.path())
+            .args(["--config", config.to_str().expect("path"), "run", "--once"])
+            .env("MAILROOM_IMAP_PASSWORD", &password)
+            .env("MAILROOM_SMTP_URL", sink.url())
+            .output()
+            .expect("run")
+    };
+    assert!(run().status.success());
+    // The folder is rebuilt: new UIDVALIDITY; a new message arrives.
+    for name in ["dovecot-uidlist", "dovecot-uidvalidity"] {
+        let _ = std::fs::remove_file(dovecot.maildir().join(name));
+    }
+    dovecot.restart();
+    dovecot.append("INBOX", &without_form(2)).await;
+    let output = run();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let replies = sink.wait_for(1, Duration::from_secs(5));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.messages().len(), 1, "only the new message is answered");
+    assert!(String::from_utf8_lossy(&replies[0]).contains("bulk-2@members.example"));
+    assert_eq!(
+        dovecot.count("INBOX").await,
+        1,
+        "the past stays where it was"
+    );
+}

@@ -163,6 +163,7 @@ async fn session(
     tracing::info!(server = %settings, uid_validity = state.uid_validity, "Watching the IMAP folder.");
     let (mut position, first_run) =
         starting_position(pipeline, clock, &folder, &state, imap.start).await?;
+    let older_than = past_before(pipeline, &folder, imap.start).await?;
     if first_run && imap.import_past && imap.start == Start::Now && position.last_uid > 0 {
         // The past, up to the watermark, recorded without answers.
         let past = Place {
@@ -170,6 +171,8 @@ async fn session(
             junk: false,
             quiet: true,
             until: Some(position.last_uid),
+            older_than: None,
+            persist: false,
         };
         let mut from_start = Position {
             uid_validity: position.uid_validity,
@@ -194,6 +197,8 @@ async fn session(
             junk: false,
             quiet: false,
             until: None,
+            older_than,
+            persist: true,
         };
         catch_up(
             pipeline,
@@ -317,6 +322,13 @@ struct Place<'a> {
     quiet: bool,
     /// Read no further than this UID.
     until: Option<u32>,
+    /// Mail received before this is the past (start = "now"): left alone, or imported
+    /// quietly with `import_past`.
+    older_than: Option<jiff::Timestamp>,
+    /// Record the position reached (not for the quiet import of the past: the folder's
+    /// position already stands at the watermark, so an interrupted import never turns
+    /// into answers).
+    persist: bool,
 }
 
 /// Reads the Junk folder once (a missing folder is skipped with a warning).
@@ -340,11 +352,14 @@ async fn read_junk(
         Err(error) => return Err(Failure::Network(error)),
     };
     let (mut position, _) = starting_position(pipeline, clock, junk, &state, imap.start).await?;
+    let older_than = past_before(pipeline, junk, imap.start).await?;
     let place = Place {
         folder: junk,
         junk: true,
         quiet: false,
         until: None,
+        older_than,
+        persist: true,
     };
     catch_up(
         pipeline,
@@ -358,6 +373,31 @@ async fn read_junk(
         report,
     )
     .await
+}
+
+/// With start = "now", the instant before which mail in `folder` is the past: the first
+/// run, less a minute for the clocks of the server and of this machine.
+async fn past_before(
+    pipeline: &Pipeline,
+    folder: &str,
+    start: Start,
+) -> Result<Option<jiff::Timestamp>, Failure> {
+    if start != Start::Now {
+        return Ok(None);
+    }
+    let mut conn = pipeline
+        .store()
+        .pool()
+        .acquire()
+        .await
+        .map_err(|e| Failure::Store(e.into()))?;
+    let started = positions::started_at(&mut conn, folder)
+        .await
+        .map_err(|e| Failure::Store(e.into()))?;
+    Ok(started
+        .as_deref()
+        .and_then(clock::from_storage)
+        .map(|at| at - jiff::SignedDuration::from_secs(60)))
 }
 
 /// Handles every message past `position`, batch by batch: fetch, decide (one commit),
@@ -393,6 +433,15 @@ async fn catch_up(
         let mut too_old = Vec::new();
         for message in fetched {
             let mut quiet = place.quiet;
+            if let (Some(limit), Some(arrived)) = (place.older_than, message.internal_date) {
+                if arrived < limit {
+                    if !imap.import_past {
+                        too_old.push(message.uid);
+                        continue;
+                    }
+                    quiet = true;
+                }
+            }
             if let (Start::Since(day), Some(arrived)) = (imap.start, message.internal_date) {
                 if clock.local_date(arrived) < day {
                     if !imap.import_past {
@@ -432,7 +481,7 @@ async fn catch_up(
             Some(uid) => uid.checked_sub(1),
             None => chunk.last().copied(),
         };
-        if let Some(last) = last {
+        if let Some(last) = last.filter(|_| place.persist) {
             position.last_uid = position.last_uid.max(last);
             let mut conn = pipeline
                 .store()

@@ -24,7 +24,15 @@ pub async fn position(conn: &mut SqliteConnection, folder: &str) -> sqlx::Result
     }))
 }
 
-/// Records the position in `folder`.
+/// When mailroom first read `folder` (RFC 3339 UTC), if it has.
+pub async fn started_at(conn: &mut SqliteConnection, folder: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT started_at FROM imap_state WHERE folder = ?1")
+        .bind(folder)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Records the position in `folder` (the first time, also when it started).
 pub async fn set_position(
     conn: &mut SqliteConnection,
     folder: &str,
@@ -32,8 +40,8 @@ pub async fn set_position(
     now: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO imap_state (folder, uid_validity, last_uid, updated_at)
-         VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO imap_state (folder, uid_validity, last_uid, started_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?4)
          ON CONFLICT (folder) DO UPDATE SET uid_validity = ?2, last_uid = ?3, updated_at = ?4",
     )
     .bind(folder)
