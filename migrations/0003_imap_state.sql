@@ -23,3 +23,8 @@ CREATE TABLE imap_failures (
     updated_at   TEXT NOT NULL,
     PRIMARY KEY (folder, uid_validity, uid)
 ) STRICT;
+
+-- How a message arrived, when it matters to its decision: 'junk' (the Junk folder) or
+-- 'quiet' (the past, imported without answers). Kept so that a message stored before a
+-- crash is decided the same way when it is resumed.
+ALTER TABLE messages ADD COLUMN arrival TEXT;

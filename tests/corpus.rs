@@ -229,6 +229,7 @@ async fn a_message_stored_before_a_crash_is_decided_on_restart() {
             stored_at: "2026-11-23T08:00:01Z",
             size_bytes: raw.len() as u64,
             raw: raw.as_bytes(),
+            arrival: None,
         }],
     )
     .await
@@ -303,4 +304,56 @@ fn base64_lines(bytes: &[u8]) -> Vec<u8> {
         .chunks(76)
         .collect::<Vec<_>>()
         .join(&b"\r\n"[..])
+}
+
+/// A message from the past (imported without answers) or from the Junk folder keeps that
+/// when it is resumed after a crash: never answered because of the crash.
+#[tokio::test]
+async fn a_resumed_message_is_decided_as_it_arrived_quiet_or_junk() {
+    let workspace = Workspace::new().await;
+    let mut tx = workspace.store().begin().await.expect("tx");
+    let raws: Vec<String> = ["quiet", "junk"]
+        .iter()
+        .map(|n| {
+            crate::support::simple_message(
+                &format!("{n}@clinique-exemple.test"),
+                "ASeT-W — Convention d’engagement — Clinique Exemple",
+                "",
+            )
+        })
+        .collect();
+    messages::insert_stored(
+        &mut tx,
+        &[
+            messages::NewMessage {
+                mailbox: "imap:INBOX",
+                mailbox_ref: "1:1",
+                received_at: "2026-11-23T08:00:00Z",
+                stored_at: "2026-11-23T08:00:01Z",
+                size_bytes: raws[0].len() as u64,
+                raw: raws[0].as_bytes(),
+                arrival: Some("quiet"),
+            },
+            messages::NewMessage {
+                mailbox: "imap:Junk",
+                mailbox_ref: "1:1",
+                received_at: "2026-11-23T08:00:00Z",
+                stored_at: "2026-11-23T08:00:01Z",
+                size_bytes: raws[1].len() as u64,
+                raw: raws[1].as_bytes(),
+                arrival: Some("junk"),
+            },
+        ],
+    )
+    .await
+    .expect("stage 1");
+    tx.commit().await.expect("commit");
+    let resumed = workspace.pipeline.resume().await.expect("resume");
+    let outcomes: Vec<&str> = resumed.iter().map(|h| h.outcome.as_str()).collect();
+    assert_eq!(outcomes, vec!["ignored", "held_for_review"]);
+    assert_eq!(resumed[0].settle_folder, None, "the past stays where it is");
+    let queued = mailroom::store::outbox::all(workspace.store().pool())
+        .await
+        .expect("outbox");
+    assert!(queued.is_empty(), "nothing answered");
 }

@@ -110,6 +110,24 @@ pub(crate) struct Arrival {
     pub quiet: bool,
 }
 
+impl Arrival {
+    /// As stored with the raw message, so that a resumed message is decided the same way.
+    fn as_stored(self) -> Option<&'static str> {
+        match (self.quiet, self.junk) {
+            (true, _) => Some("quiet"),
+            (false, true) => Some("junk"),
+            (false, false) => None,
+        }
+    }
+
+    fn from_stored(text: Option<&str>) -> Arrival {
+        Arrival {
+            junk: text == Some("junk"),
+            quiet: text == Some("quiet"),
+        }
+    }
+}
+
 /// A batch read from the mailbox, not yet stored.
 struct Incoming {
     /// Messages decided in an earlier run: nothing more to do but settle them.
@@ -333,7 +351,13 @@ impl Pipeline {
                     too_large: usize::try_from(row.size_bytes).is_ok_and(|size| size > bytes.len()),
                     bytes: Arc::new(bytes),
                 });
-                rows.push((row.id, Origin::default()));
+                rows.push((
+                    row.id,
+                    Origin {
+                        arrival: Arrival::from_stored(row.arrival.as_deref()),
+                        ..Origin::default()
+                    },
+                ));
             }
             let analyses = self
                 .spawn_analysis(raws)
@@ -432,6 +456,11 @@ impl Pipeline {
                 stored_at: &stored_at,
                 size_bytes: candidate.size_bytes,
                 raw: &raw.bytes,
+                arrival: Arrival {
+                    junk: candidate.junk,
+                    quiet: candidate.quiet,
+                }
+                .as_stored(),
             })
             .collect();
         let mut new_ids = messages::insert_stored(tx, &new).await?.into_iter();
@@ -515,7 +544,10 @@ impl Pipeline {
             .zip(&dedupe_keys)
             .zip(&texts)
             .map(
-                |((((&(id, _), analysis), (decision, duplicate_of)), dedupe_key), texts)| Decided {
+                |(
+                    (((&(id, ref origin), analysis), (decision, duplicate_of)), dedupe_key),
+                    texts,
+                )| Decided {
                     id,
                     raw_sha256: &analysis.raw_sha256,
                     message_id: analysis.envelope.message_id.as_deref(),
@@ -533,7 +565,8 @@ impl Pipeline {
                     duplicate_of: *duplicate_of,
                     rules_version: &self.shared.rules.version,
                     decided_at: &decided_at,
-                    settle_folder: self.folder(decision.settle),
+                    // The past imported quietly stays where it is, now and if read again.
+                    settle_folder: (!origin.arrival.quiet).then(|| self.folder(decision.settle)),
                 },
             )
             .collect();

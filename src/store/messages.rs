@@ -19,6 +19,8 @@ pub struct NewMessage<'a> {
     pub size_bytes: u64,
     /// The raw bytes, exactly as received (empty when over the size limit).
     pub raw: &'a [u8],
+    /// `junk`, `quiet`, or `None` for ordinary mail.
+    pub arrival: Option<&'a str>,
 }
 
 /// What the log already knows about a mailbox reference.
@@ -74,14 +76,17 @@ pub async fn insert_stored(
                 m.mailbox_ref,
                 m.received_at,
                 m.stored_at,
-                m.size_bytes
+                m.size_bytes,
+                m.arrival
             ])
         })
         .collect();
     let json = serde_json::Value::Array(rows).to_string();
     let inserted: Vec<(i64, String, String)> = sqlx::query_as(
-        "INSERT INTO messages (mailbox, mailbox_ref, received_at, stored_at, size_bytes, state)
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, 'stored'
+        "INSERT INTO messages (mailbox, mailbox_ref, received_at, stored_at, size_bytes, state,
+             arrival)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, 'stored',
+             value ->> 5
          FROM json_each(?1) ORDER BY key
          RETURNING id, mailbox, mailbox_ref",
     )
@@ -135,12 +140,14 @@ pub struct PendingRow {
     pub received_at: String,
     /// Size in the mailbox.
     pub size_bytes: i64,
+    /// `junk`, `quiet`, or `None`.
+    pub arrival: Option<String>,
 }
 
 /// Rows stored but not decided (a crash between the two transactions).
 pub async fn pending(pool: &SqlitePool) -> sqlx::Result<Vec<PendingRow>> {
     sqlx::query_as(
-        "SELECT id, mailbox, mailbox_ref, received_at, size_bytes FROM messages
+        "SELECT id, mailbox, mailbox_ref, received_at, size_bytes, arrival FROM messages
          WHERE state = 'stored' ORDER BY id",
     )
     .fetch_all(pool)
@@ -202,7 +209,7 @@ pub struct Decided<'a> {
     /// Now.
     pub decided_at: &'a str,
     /// Folder the original goes to.
-    pub settle_folder: &'a str,
+    pub settle_folder: Option<&'a str>,
 }
 
 /// Completes a batch of stored rows with their decisions (state `decided`), in one
