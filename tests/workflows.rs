@@ -1383,7 +1383,9 @@ async fn a_confirmation_refused_for_good_is_sent_again_as_the_confirmation() {
             .await
             .expect("store");
         let mut conn = store.pool().acquire().await.expect("conn");
-        sqlx::query("UPDATE outbox SET status = 'failed', last_error = '550 5.1.1 no such user'")
+        sqlx::query(
+            "UPDATE outbox SET status = 'failed', last_error = 'permanent failure: 550 5.1.1 no such user'",
+        )
             .execute(&mut *conn)
             .await
             .expect("fail it");
@@ -1407,4 +1409,42 @@ async fn a_confirmation_refused_for_good_is_sent_again_as_the_confirmation() {
         member["effective_date"].is_string(),
         "set by the confirmation that went out"
     );
+}
+
+#[tokio::test]
+async fn a_confirmation_abandoned_after_temporary_errors_is_resent_only_when_forced() {
+    let dir = command_workspace(&[Mail::membership(
+        MEUSE_DIRECTION,
+        MEUSE,
+        "haute-meuse-complete.pdf",
+    )]);
+    {
+        let store = mailroom::store::Store::open(&dir.path().join("mailroom.db"))
+            .await
+            .expect("store");
+        let mut conn = store.pool().acquire().await.expect("conn");
+        sqlx::query(
+            "UPDATE outbox SET status = 'failed', last_error = 'temporary failure: timed out after DATA'",
+        )
+        .execute(&mut *conn)
+        .await
+        .expect("fail it");
+        sqlx::query("UPDATE members SET effective_date = NULL, acknowledgement_id = NULL")
+            .execute(&mut *conn)
+            .await
+            .expect("no date");
+    }
+    let refused = mailroom(dir.path(), &["ack", "resend", "1", "--by", "Marie Lecomte"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("elle a pu arriver"),
+        "{}",
+        stderr(&refused)
+    );
+    let forced = mailroom(
+        dir.path(),
+        &["ack", "resend", "1", "--force", "--by", "Marie Lecomte"],
+    );
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert!(members_json(dir.path(), "active")[0]["effective_date"].is_string());
 }

@@ -35,11 +35,15 @@ enum Action {
         /// Qui demande le renvoi (journalisé).
         #[arg(long, value_name = "NOM")]
         by: String,
+        /// Renvoyer comme confirmation une confirmation abandonnée après des erreurs
+        /// temporaires (elle a pu arriver : à vérifier d’abord auprès du membre).
+        #[arg(long)]
+        force: bool,
     },
 }
 
 pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode> {
-    let Action::Resend { id, to, by } = args.action;
+    let Action::Resend { id, to, by, force } = args.action;
     if by.trim().is_empty() {
         bail!("--by doit nommer la personne qui demande le renvoi");
     }
@@ -82,7 +86,24 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode>
             context_json["effective_date"] = effective.clone().into();
             (Some(original.id), Some(effective))
         }
-        "failed" => (None, None),
+        // Refused for good: it never arrived. Given up after temporary errors: it may
+        // have (a relay can accept and then lose the connection): a person checks first.
+        "failed"
+            if force
+                || original
+                    .last_error
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("permanent")) =>
+        {
+            (None, None)
+        }
+        "failed" => bail!(
+            "La confirmation du message n° {id} a été abandonnée après des erreurs temporaires \
+             ({}) : elle a pu arriver. Vérifiez auprès du membre, puis relancez avec --force \
+             pour l’envoyer à nouveau comme confirmation (la date d’envoi deviendra la date de \
+             prise d’effet).",
+            original.last_error.as_deref().unwrap_or("sans détail")
+        ),
         _ => bail!(
             "La confirmation du message n° {id} est encore en file d’envoi (état : {}).",
             original.status
