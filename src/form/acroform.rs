@@ -199,7 +199,7 @@ fn walk_fields(document: &Document) -> Walk {
 }
 
 /// `/Root /AcroForm /Fields`, if the document has them.
-fn acroform_fields(document: &Document) -> Option<&Vec<Object>> {
+pub(super) fn acroform_fields(document: &Document) -> Option<&Vec<Object>> {
     let catalog = document.catalog().ok()?;
     let acroform = deref(document, catalog.get(b"AcroForm").ok()?)
         .as_dict()
@@ -210,14 +210,14 @@ fn acroform_fields(document: &Document) -> Option<&Vec<Object>> {
 }
 
 /// `object` itself, or what its reference points to (lopdf bounds reference chains).
-fn deref<'a>(document: &'a Document, object: &'a Object) -> &'a Object {
+pub(super) fn deref<'a>(document: &'a Document, object: &'a Object) -> &'a Object {
     document
         .dereference(object)
         .map_or(&Object::Null, |(_, target)| target)
 }
 
 /// The dictionary of a field node, unless its object was visited already.
-fn node_dict<'a>(
+pub(super) fn node_dict<'a>(
     document: &'a Document,
     object: &'a Object,
     visited: &mut HashSet<ObjectId>,
@@ -230,11 +230,13 @@ fn node_dict<'a>(
     deref(document, object).as_dict().ok()
 }
 
-fn peek_dict<'a>(document: &'a Document, object: &'a Object) -> Option<&'a Dictionary> {
+/// The dictionary `object` is or points to.
+pub(super) fn peek_dict<'a>(document: &'a Document, object: &'a Object) -> Option<&'a Dictionary> {
     deref(document, object).as_dict().ok()
 }
 
-fn kids_of<'a>(document: &'a Document, dict: &'a Dictionary) -> Vec<&'a Object> {
+/// A field node's `/Kids`.
+pub(super) fn kids_of<'a>(document: &'a Document, dict: &'a Dictionary) -> Vec<&'a Object> {
     dict.get(b"Kids")
         .ok()
         .and_then(|kids| deref(document, kids).as_array().ok())

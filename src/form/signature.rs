@@ -37,6 +37,8 @@ use jiff::Timestamp;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use x509_cert::spki::AlgorithmIdentifierOwned;
+
+use super::acroform::{acroform_fields, deref, kids_of, node_dict, peek_dict};
 use x509_cert::Certificate;
 
 /// How many signed `/Sig` fields are examined at most.
@@ -218,50 +220,6 @@ fn signed_field<'a>(
         name
     };
     Some(SignedField { name, value })
-}
-
-/// `/Root /AcroForm /Fields`, if the document has them.
-fn acroform_fields(document: &Document) -> Option<&Vec<Object>> {
-    let catalog = document.catalog().ok()?;
-    let acroform = deref(document, catalog.get(b"AcroForm").ok()?)
-        .as_dict()
-        .ok()?;
-    deref(document, acroform.get(b"Fields").ok()?)
-        .as_array()
-        .ok()
-}
-
-/// `object` itself, or what its reference points to (lopdf bounds reference chains).
-fn deref<'a>(document: &'a Document, object: &'a Object) -> &'a Object {
-    document
-        .dereference(object)
-        .map_or(&Object::Null, |(_, target)| target)
-}
-
-/// The dictionary of a field node, unless its object was visited already.
-fn node_dict<'a>(
-    document: &'a Document,
-    object: &'a Object,
-    visited: &mut HashSet<ObjectId>,
-) -> Option<&'a Dictionary> {
-    if let Ok(id) = object.as_reference() {
-        if !visited.insert(id) {
-            return None;
-        }
-    }
-    peek_dict(document, object)
-}
-
-fn peek_dict<'a>(document: &'a Document, object: &'a Object) -> Option<&'a Dictionary> {
-    deref(document, object).as_dict().ok()
-}
-
-fn kids_of<'a>(document: &'a Document, dict: &'a Dictionary) -> Vec<&'a Object> {
-    dict.get(b"Kids")
-        .ok()
-        .and_then(|kids| deref(document, kids).as_array().ok())
-        .map(|kids| kids.iter().collect())
-        .unwrap_or_default()
 }
 
 /// The `/Parent` dictionaries of `dict`, nearest first, at most [`MAX_DEPTH`].
