@@ -144,6 +144,12 @@ enum Failure {
     Store(anyhow::Error),
 }
 
+impl From<sqlx::Error> for Failure {
+    fn from(error: sqlx::Error) -> Failure {
+        Failure::Store(error.into())
+    }
+}
+
 /// One connection's life: select, catch up, then IDLE and catch up again.
 async fn session(
     pipeline: &Pipeline,
@@ -181,7 +187,6 @@ async fn session(
         catch_up(
             pipeline,
             clock,
-            watch,
             imap,
             &mut mailbox,
             past,
@@ -203,7 +208,6 @@ async fn session(
         catch_up(
             pipeline,
             clock,
-            watch,
             imap,
             &mut mailbox,
             inbox,
@@ -213,17 +217,7 @@ async fn session(
         )
         .await?;
         if let Some(junk) = &imap.junk_folder {
-            read_junk(
-                pipeline,
-                clock,
-                watch,
-                imap,
-                &mut mailbox,
-                junk,
-                shutdown,
-                report,
-            )
-            .await?;
+            read_junk(pipeline, clock, imap, &mut mailbox, junk, shutdown, report).await?;
             let state = mailbox.select(&folder).await.map_err(Failure::Network)?;
             if state.uid_validity != position.uid_validity {
                 position = starting_position(pipeline, clock, &folder, &state, imap.start)
@@ -271,15 +265,8 @@ async fn starting_position(
     state: &FolderState,
     start: Start,
 ) -> Result<(Position, bool), Failure> {
-    let mut conn = pipeline
-        .store()
-        .pool()
-        .acquire()
-        .await
-        .map_err(|e| Failure::Store(e.into()))?;
-    let recorded = positions::position(&mut conn, folder)
-        .await
-        .map_err(|e| Failure::Store(e.into()))?;
+    let mut conn = pipeline.store().pool().acquire().await?;
+    let recorded = positions::position(&mut conn, folder).await?;
     let first_run = recorded.is_none();
     let position = match recorded {
         Some(position) if position.uid_validity == state.uid_validity => position,
@@ -307,9 +294,7 @@ async fn starting_position(
         }
     };
     let now = clock::to_storage(clock.now());
-    positions::set_position(&mut conn, folder, position, &now)
-        .await
-        .map_err(|e| Failure::Store(e.into()))?;
+    positions::set_position(&mut conn, folder, position, &now).await?;
     Ok((position, first_run))
 }
 
@@ -336,7 +321,6 @@ struct Place<'a> {
 async fn read_junk(
     pipeline: &Pipeline,
     clock: &Clock,
-    watch: &Watch,
     imap: &ImapWatch,
     mailbox: &mut ImapMailbox,
     junk: &str,
@@ -364,7 +348,6 @@ async fn read_junk(
     catch_up(
         pipeline,
         clock,
-        watch,
         imap,
         mailbox,
         place,
@@ -385,15 +368,8 @@ async fn past_before(
     if start != Start::Now {
         return Ok(None);
     }
-    let mut conn = pipeline
-        .store()
-        .pool()
-        .acquire()
-        .await
-        .map_err(|e| Failure::Store(e.into()))?;
-    let started = positions::started_at(&mut conn, folder)
-        .await
-        .map_err(|e| Failure::Store(e.into()))?;
+    let mut conn = pipeline.store().pool().acquire().await?;
+    let started = positions::started_at(&mut conn, folder).await?;
     Ok(started
         .as_deref()
         .and_then(clock::from_storage)
@@ -406,7 +382,6 @@ async fn past_before(
 async fn catch_up(
     pipeline: &Pipeline,
     clock: &Clock,
-    watch: &Watch,
     imap: &ImapWatch,
     mailbox: &mut ImapMailbox,
     place: Place<'_>,
@@ -483,26 +458,19 @@ async fn catch_up(
         };
         if let Some(last) = last.filter(|_| place.persist) {
             position.last_uid = position.last_uid.max(last);
-            let mut conn = pipeline
-                .store()
-                .pool()
-                .acquire()
-                .await
-                .map_err(|e| Failure::Store(e.into()))?;
+            let mut conn = pipeline.store().pool().acquire().await?;
             positions::set_position(
                 &mut conn,
                 folder,
                 *position,
                 &clock::to_storage(clock.now()),
             )
-            .await
-            .map_err(|e| Failure::Store(e.into()))?;
+            .await?;
         }
         if shutdown.requested() || blocked_at.is_some() {
             break;
         }
     }
-    let _ = watch;
     Ok(())
 }
 
@@ -524,12 +492,9 @@ async fn fetch_chunk(
     chunk: &[u32],
     max_bytes: u64,
 ) -> Result<(Vec<crate::mailbox::imap::Fetched>, Option<u32>), Failure> {
-    let store = |e: sqlx::Error| Failure::Store(e.into());
-    let mut conn = pipeline.store().pool().acquire().await.map_err(store)?;
+    let mut conn = pipeline.store().pool().acquire().await?;
     let validity = position.uid_validity;
-    let known = positions::failures(&mut conn, folder, validity, chunk)
-        .await
-        .map_err(store)?;
+    let known = positions::failures(&mut conn, folder, validity, chunk).await?;
     let limit = i64::from(imap.max_failures.max(1));
     let (condemned, rest): (Vec<u32>, Vec<u32>) = chunk
         .iter()
@@ -550,23 +515,19 @@ async fn fetch_chunk(
             if suspect(&uid) {
                 // Counted first: if this fetch kills the connection, it still counts.
                 positions::record_failure(&mut conn, folder, validity, uid, "fetch attempt", &now)
-                    .await
-                    .map_err(store)?;
+                    .await?;
             }
             match mailbox.fetch(&[uid], max_bytes).await {
                 Ok(one) if one.iter().any(|m| m.uid == uid) => {
                     fetched.extend(one);
-                    positions::clear_failure(&mut conn, folder, validity, uid)
-                        .await
-                        .map_err(store)?;
+                    positions::clear_failure(&mut conn, folder, validity, uid).await?;
                 }
                 Ok(_) => return Ok((fetched, Some(uid))),
                 Err(error) => {
                     if !suspect(&uid) {
                         let reason = format!("{error:#}");
                         positions::record_failure(&mut conn, folder, validity, uid, &reason, &now)
-                            .await
-                            .map_err(store)?;
+                            .await?;
                     }
                     if mailbox.is_connected() {
                         return Ok((fetched, Some(uid)));
@@ -584,9 +545,7 @@ async fn fetch_chunk(
             // next pass fetches them one by one (clearing the innocent).
             let reason = format!("{error:#}");
             for &uid in &rest {
-                positions::record_failure(&mut conn, folder, validity, uid, &reason, &now)
-                    .await
-                    .map_err(store)?;
+                positions::record_failure(&mut conn, folder, validity, uid, &reason, &now).await?;
             }
             return Err(Failure::Network(error));
         }
@@ -605,8 +564,7 @@ async fn fetch_chunk(
             "not returned by FETCH",
             &now,
         )
-        .await
-        .map_err(store)?;
+        .await?;
     }
     Ok((fetched, missing))
 }
@@ -637,9 +595,7 @@ async fn settle(
     }
     // One statement for the batch: a commit per message would cost a disk flush each.
     let now = clock::to_storage(clock.now());
-    messages::mark_settled_many(pipeline.store().pool(), &moved, &now)
-        .await
-        .map_err(|e| Failure::Store(e.into()))?;
+    messages::mark_settled_many(pipeline.store().pool(), &moved, &now).await?;
     Ok(())
 }
 
