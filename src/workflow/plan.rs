@@ -339,23 +339,11 @@ impl Context<'_> {
     /// Art. 6.2: the confirmation of receipt, to the sender, copied to the legal
     /// representative and the contact point named in the form.
     fn acknowledgement(&self, form: &FormRecord, org: Option<&str>) -> Option<Reply> {
-        let to = self.recipients(self.sender().into_iter());
         let people = std::iter::once(&form.legal_representative).chain(&form.contact_point);
-        let cc: Vec<String> = self
-            .recipients(people.filter_map(|p| p.email.as_deref()))
-            .into_iter()
-            .filter(|address| !to.iter().any(|t| t.eq_ignore_ascii_case(address)))
-            .collect();
-        let (to, cc) = if to.is_empty() {
-            // The sender cannot be answered (no-reply): the people of the form are.
-            let mut cc = cc.into_iter();
-            (cc.next().into_iter().collect(), cc.collect())
-        } else {
-            (to, cc)
-        };
-        if to.is_empty() {
-            return None;
-        }
+        let (to, cc) = self.addressees(
+            self.sender().into_iter(),
+            people.filter_map(|p| p.email.as_deref()),
+        )?;
         let category = form.organisation.category;
         let final_beneficiary =
             matches!(category, Some(Category::Hospital | Category::ElderlyCare));
@@ -416,24 +404,14 @@ impl Context<'_> {
         };
         // Both the old and the new contact get the confirmation.
         let previous = member.contact().clone();
-        let to = self.recipients(contact.email.as_deref().into_iter());
-        let cc: Vec<String> = self
-            .recipients(previous.email.as_deref().into_iter().chain(self.sender()))
-            .into_iter()
-            .filter(|address| !to.iter().any(|t| t.eq_ignore_ascii_case(address)))
-            .collect();
-        let reply = (!to.is_empty() || !cc.is_empty()).then(|| Reply {
+        let addressees = self.addressees(
+            contact.email.as_deref().into_iter(),
+            previous.email.as_deref().into_iter().chain(self.sender()),
+        );
+        let reply = addressees.map(|(to, cc)| Reply {
             purpose: "contact_updated".to_owned(),
-            to: if to.is_empty() {
-                cc.clone()
-            } else {
-                to.clone()
-            },
-            cc: if to.is_empty() {
-                Vec::new()
-            } else {
-                cc.clone()
-            },
+            to,
+            cc,
             in_reply_to: self.inbound.envelope.message_id.clone(),
             member_id: Some(member.id),
             context: Some(json!({
@@ -513,29 +491,19 @@ impl Context<'_> {
                 replies: Vec::new(),
             };
         }
-        let to = self.recipients(self.sender().into_iter());
-        let cc: Vec<String> = self
-            .recipients(member.contact().email.as_deref().into_iter())
-            .into_iter()
-            .filter(|address| !to.iter().any(|t| t.eq_ignore_ascii_case(address)))
-            .collect();
+        let addressees = self.addressees(
+            self.sender().into_iter(),
+            member.contact().email.as_deref().into_iter(),
+        );
         let groups: Vec<String> = member
             .working_groups
             .iter()
             .map(|choice| self.rules.groups.label(choice.code))
             .collect();
-        let reply = (!to.is_empty() || !cc.is_empty()).then(|| Reply {
+        let reply = addressees.map(|(to, cc)| Reply {
             purpose: "resigned".to_owned(),
-            to: if to.is_empty() {
-                cc.clone()
-            } else {
-                to.clone()
-            },
-            cc: if to.is_empty() {
-                Vec::new()
-            } else {
-                cc.clone()
-            },
+            to,
+            cc,
             in_reply_to: self.inbound.envelope.message_id.clone(),
             member_id: Some(member.id),
             context: Some(json!({
@@ -683,6 +651,29 @@ impl Context<'_> {
             }
         }
         seen.into()
+    }
+
+    /// Who a reply goes to: `to`, copied to `cc` (less `to`); when `to` leaves nobody
+    /// to write to (a no-reply sender), the first of `cc` instead. `None`: nobody at all.
+    fn addressees<'x, 'y>(
+        &self,
+        to: impl Iterator<Item = &'x str>,
+        cc: impl Iterator<Item = &'y str>,
+    ) -> Option<(Vec<String>, Vec<String>)> {
+        let to = self.recipients(to);
+        let mut cc: Vec<String> = self
+            .recipients(cc)
+            .into_iter()
+            .filter(|address| !to.iter().any(|t| t.eq_ignore_ascii_case(address)))
+            .collect();
+        if !to.is_empty() {
+            return Some((to, cc));
+        }
+        if cc.is_empty() {
+            return None;
+        }
+        let first = cc.remove(0);
+        Some((vec![first], cc))
     }
 
     /// Who may be written to among `addresses`: real addresses, not ours, not a
