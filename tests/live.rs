@@ -51,17 +51,35 @@ fn without_form(n: usize) -> Vec<u8> {
 
 /// The configuration of a daemon watching `dovecot`'s INBOX from the beginning.
 fn config(dir: &Path, dovecot: &Dovecot) -> std::path::PathBuf {
+    config_with(dir, dovecot, "start = \"all\"\ntimeout_seconds = 10\n")
+}
+
+/// A configuration whose `[mailbox.imap]` reads `dovecot`'s INBOX, with `imap_lines`
+/// added to that section.
+fn config_with(dir: &Path, dovecot: &Dovecot, imap_lines: &str) -> std::path::PathBuf {
     let path = dir.join("mailroom.toml");
     std::fs::write(
         &path,
         format!(
-            "store = \"{db}\"\n[mailbox]\npoll_interval_ms = 200\n[mailbox.imap]\nurl = \"{url}\"\nstart = \"all\"\ntimeout_seconds = 10\n",
+            "store = \"{db}\"\n[mailbox]\npoll_interval_ms = 200\n[mailbox.imap]\nurl = \"{url}\"\n{imap_lines}",
             db = dir.join("mailroom.db").display(),
             url = dovecot.url(),
         ),
     )
     .expect("config");
     path
+}
+
+/// `mailroom run --once` with `config`, connections from the environment.
+fn run_once(dir: &Path, config: &Path, password: &str, sink: &SmtpSink) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_mailroom"))
+        .current_dir(dir)
+        .args(["--config", config.to_str().expect("path"), "run", "--once"])
+        .env("MAILROOM_IMAP_PASSWORD", password)
+        .env("MAILROOM_SMTP_URL", sink.url())
+        .env_remove("MAILROOM_IMAP_URL")
+        .output()
+        .expect("run")
 }
 
 /// `mailroom run` in the background, connections from the environment as in production.
@@ -235,23 +253,8 @@ async fn the_first_run_does_not_acknowledge_the_past_by_default() {
     let sink = SmtpSink::start(Mode::Accept);
     let dir = tempfile::tempdir().expect("tempdir");
     dovecot.append("INBOX", &without_form(1)).await;
-    let config = dir.path().join("mailroom.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "store = \"{}\"\n[mailbox.imap]\nurl = \"{}\"\n",
-            dir.path().join("mailroom.db").display(),
-            dovecot.url()
-        ),
-    )
-    .expect("config");
-    let output = Command::new(env!("CARGO_BIN_EXE_mailroom"))
-        .current_dir(dir.path())
-        .args(["--config", config.to_str().expect("path"), "run", "--once"])
-        .env("MAILROOM_IMAP_PASSWORD", &dovecot.password)
-        .env("MAILROOM_SMTP_URL", sink.url())
-        .output()
-        .expect("run");
+    let config = config_with(dir.path(), &dovecot, "");
+    let output = run_once(dir.path(), &config, &dovecot.password, &sink);
     assert!(
         output.status.success(),
         "{}",
@@ -472,23 +475,12 @@ async fn the_junk_folder_is_read_and_only_mail_that_passed_dmarc_is_answered() {
     passed.extend(without_form(7));
     dovecot.append(junk, &caught).await;
     dovecot.append(junk, &passed).await;
-    let config = dir.path().join("mailroom.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "store = \"{}\"\n[mailbox.imap]\nurl = \"{}\"\nstart = \"all\"\njunk_folder = \"{junk}\"\n",
-            dir.path().join("mailroom.db").display(),
-            dovecot.url()
-        ),
-    )
-    .expect("config");
-    let output = Command::new(env!("CARGO_BIN_EXE_mailroom"))
-        .current_dir(dir.path())
-        .args(["--config", config.to_str().expect("path"), "run", "--once"])
-        .env("MAILROOM_IMAP_PASSWORD", &dovecot.password)
-        .env("MAILROOM_SMTP_URL", sink.url())
-        .output()
-        .expect("run");
+    let config = config_with(
+        dir.path(),
+        &dovecot,
+        &format!("start = \"all\"\njunk_folder = \"{junk}\"\n"),
+    );
+    let output = run_once(dir.path(), &config, &dovecot.password, &sink);
     assert!(
         output.status.success(),
         "{}",
@@ -519,26 +511,9 @@ async fn after_a_uidvalidity_change_the_past_is_still_left_alone() {
     dovecot
         .append_at("INBOX", &without_form(1), "05-Jan-2026 10:00:00 +0100")
         .await;
-    let config = dir.path().join("mailroom.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "store = \"{}\"\n[mailbox.imap]\nurl = \"{}\"\n",
-            dir.path().join("mailroom.db").display(),
-            dovecot.url()
-        ),
-    )
-    .expect("config");
+    let config = config_with(dir.path(), &dovecot, "");
     let password = dovecot.password.clone();
-    let run = || {
-        Command::new(env!("CARGO_BIN_EXE_mailroom"))
-            .current_dir(dir.path())
-            .args(["--config", config.to_str().expect("path"), "run", "--once"])
-            .env("MAILROOM_IMAP_PASSWORD", &password)
-            .env("MAILROOM_SMTP_URL", sink.url())
-            .output()
-            .expect("run")
-    };
+    let run = || run_once(dir.path(), &config, &password, &sink);
     assert!(run().status.success());
     // The folder is rebuilt: new UIDVALIDITY; a new message arrives.
     for name in ["dovecot-uidlist", "dovecot-uidvalidity"] {
@@ -561,4 +536,37 @@ async fn after_a_uidvalidity_change_the_past_is_still_left_alone() {
         1,
         "the past stays where it was"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_past_can_be_imported_without_answering_it() {
+    let dovecot = Dovecot::start();
+    let sink = SmtpSink::start(Mode::Accept);
+    let dir = tempfile::tempdir().expect("tempdir");
+    dovecot.append("INBOX", &without_form(1)).await;
+    let config = config_with(dir.path(), &dovecot, "import_past = true\n");
+    let output = run_once(dir.path(), &config, &dovecot.password, &sink);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(dovecot.count("INBOX").await, 1, "left where it was");
+    assert!(sink.messages().is_empty(), "never answered");
+    let log = Command::new(env!("CARGO_BIN_EXE_mailroom"))
+        .current_dir(dir.path())
+        .args([
+            "--config",
+            config.to_str().expect("path"),
+            "log",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("log");
+    let entries: serde_json::Value = serde_json::from_slice(&log.stdout).expect("json");
+    assert_eq!(entries.as_array().map(Vec::len), Some(1), "but recorded");
+    assert_eq!(entries[0]["outcome"], "ignored");
+    let reasons = entries[0]["reasons"].to_string();
+    assert!(reasons.contains("importé sans réponse"), "{reasons}");
 }
