@@ -72,6 +72,9 @@ ALTER TABLE outbox ADD COLUMN requested_by TEXT;
 -- When the current attempt claimed it: a row in 'sending' is recovered only once its claim
 -- is older than any send could take (another process may be sending it right now).
 ALTER TABLE outbox ADD COLUMN claimed_at TEXT;
+-- Which process claimed it (its process id): a claim of a process that is gone is
+-- recovered at once.
+ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
 -- The delivery report that returned it: the message never arrived.
 ALTER TABLE outbox ADD COLUMN bounced_by INTEGER REFERENCES messages(id);
 

@@ -150,10 +150,15 @@ async fn a_crash_between_writing_and_recording_neither_loses_nor_duplicates() {
 async fn a_crash_before_writing_delivers_the_message_on_restart() {
     let workspace = Workspace::new().await;
     queue(&workspace, "anne.exemple@clinique-exemple.test").await;
-    let claimed = rows::claim_next(workspace.store().pool(), "2026-11-23T09:00:00Z")
-        .await
-        .expect("claim")
-        .expect("a due row");
+    // Claimed by a process that is gone.
+    let claimed = rows::claim_next(
+        workspace.store().pool(),
+        "2026-11-23T09:00:00Z",
+        "999999999",
+    )
+    .await
+    .expect("claim")
+    .expect("a due row");
     assert_eq!(claimed.status, "sending");
 
     let transport = Transport::File(FileTransport::new(&workspace.path("outbox")));

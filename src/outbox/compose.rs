@@ -101,10 +101,11 @@ fn without_controls(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn row() -> OutgoingRow {
+    /// A plain outbox row, for this module's tests and the outbox's.
+    pub(in crate::outbox) fn row() -> OutgoingRow {
         OutgoingRow {
             id: 1,
             message_row_id: Some(3),
@@ -129,6 +130,8 @@ mod tests {
             effective_date: None,
             copy_of: None,
             requested_by: None,
+            claimed_at: None,
+            claimed_by: None,
         }
     }
 

@@ -16,6 +16,8 @@ pub use compose::{compose, Content};
 pub use file::FileTransport;
 pub use smtp::{SmtpSettings, SmtpTransport};
 
+use std::path::Path;
+
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp, Zoned};
 
@@ -211,15 +213,12 @@ pub async fn deliver(
     max_attempts: u32,
 ) -> anyhow::Result<DeliveryReport> {
     let mut report = DeliveryReport::default();
-    // Over SMTP, a claim younger than any one send may take may belong to another
-    // process (a coordinator's command beside the daemon) sending it right now: it is
-    // left alone. Files are named after the Message-ID, so writing one twice is harmless.
-    let settle_time = match transport {
-        Transport::File(_) => SignedDuration::ZERO,
-        Transport::Smtp(_) => SignedDuration::from_mins(15),
-    };
-    let stale = clock::to_storage(clock.now() - settle_time + SignedDuration::from_secs(1));
-    for row in rows::in_flight(store.pool(), &stale).await? {
+    let claimer = std::process::id().to_string();
+    let now = clock.now();
+    for row in rows::in_flight(store.pool()).await? {
+        if !abandoned(&row, transport, &claimer, now) {
+            continue;
+        }
         if let Some((delivery_ref, bytes)) = transport.find_delivered(&row).await {
             tracing::info!(outbox_id = row.id, %delivery_ref, "Found delivered after an interruption.");
             // What the member received is dated by its own Date header.
@@ -234,7 +233,8 @@ pub async fn deliver(
     }
     loop {
         let now = clock.now();
-        let Some(row) = rows::claim_next(store.pool(), &clock::to_storage(now)).await? else {
+        let Some(row) = rows::claim_next(store.pool(), &clock::to_storage(now), &claimer).await?
+        else {
             transport.close().await;
             return Ok(report);
         };
@@ -297,6 +297,26 @@ pub async fn deliver(
             }
         }
     }
+}
+
+/// Whether a row found in `sending` was abandoned (its sender crashed) rather than being
+/// sent right now by another process — a coordinator's command beside the daemon. Files
+/// are named after the Message-ID, so writing one twice is harmless: always recovered.
+/// Over SMTP: when this process claimed it, when the claiming process is gone, or when
+/// the claim is older than any send may take.
+fn abandoned(row: &OutgoingRow, transport: &Transport, claimer: &str, now: Timestamp) -> bool {
+    if matches!(transport, Transport::File(_)) {
+        return true;
+    }
+    let by = row.claimed_by.as_deref().unwrap_or_default();
+    let gone =
+        by == claimer || (Path::new("/proc").is_dir() && !Path::new("/proc").join(by).exists());
+    let old = row
+        .claimed_at
+        .as_deref()
+        .and_then(clock::from_storage)
+        .is_none_or(|at| at < now - SignedDuration::from_mins(15));
+    gone || old
 }
 
 /// Records what went out, in one transaction: the row's evidence, and for an art. 6.2
@@ -365,6 +385,42 @@ fn backoff(attempts: i64) -> SignedDuration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_being_sent_by_a_live_process_is_left_alone_over_smtp() {
+        let settings = SmtpSettings::new(
+            "smtp://127.0.0.1:2525",
+            None,
+            std::time::Duration::from_secs(5),
+        )
+        .expect("settings");
+        let smtp = Transport::Smtp(Box::new(SmtpTransport::new(&settings).expect("transport")));
+        let now: Timestamp = "2026-11-23T09:00:00Z".parse().expect("now");
+        let row = |by: &str, at: &str| OutgoingRow {
+            claimed_by: Some(by.to_owned()),
+            claimed_at: Some(at.to_owned()),
+            ..compose::tests::row()
+        };
+        // Process 1 is always alive: a fresh claim of it is another sender's.
+        assert!(!abandoned(
+            &row("1", "2026-11-23T08:59:00Z"),
+            &smtp,
+            "42",
+            now
+        ));
+        assert!(
+            abandoned(&row("1", "2026-11-23T08:00:00Z"), &smtp, "42", now),
+            "too old"
+        );
+        assert!(
+            abandoned(&row("42", "2026-11-23T08:59:00Z"), &smtp, "42", now),
+            "ours"
+        );
+        assert!(
+            abandoned(&row("999999999", "2026-11-23T08:59:00Z"), &smtp, "42", now),
+            "gone"
+        );
+    }
 
     #[test]
     fn retries_back_off_up_to_an_hour() {

@@ -8,7 +8,7 @@ macro_rules! row_columns {
         "id, message_row_id, purpose, message_id, from_addr, to_addrs, cc_addrs, subject,
          body_text, body_html, in_reply_to, references_hdr, status, attempts, last_error,
          queued_at, sent_at, delivery_ref, context, member_id, effective_date, copy_of,
-         requested_by"
+         requested_by, claimed_at, claimed_by"
     };
 }
 
@@ -125,6 +125,10 @@ pub struct OutgoingRow {
     pub copy_of: Option<i64>,
     /// The coordinator who asked for it.
     pub requested_by: Option<String>,
+    /// When the current (or last) attempt claimed it.
+    pub claimed_at: Option<String>,
+    /// Which process claimed it.
+    pub claimed_by: Option<String>,
 }
 
 impl OutgoingRow {
@@ -137,29 +141,32 @@ impl OutgoingRow {
 
 /// Claims the oldest due row: status `sending`, attempts + 1 *before* trying, so a row
 /// that crashes the sender every time still runs out of attempts.
-pub async fn claim_next(pool: &SqlitePool, now: &str) -> sqlx::Result<Option<OutgoingRow>> {
+pub async fn claim_next(
+    pool: &SqlitePool,
+    now: &str,
+    claimer: &str,
+) -> sqlx::Result<Option<OutgoingRow>> {
     sqlx::query_as(concat!(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?1
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?1,
+             claimed_by = ?2
          WHERE id = (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?1
                      ORDER BY next_attempt_at, id LIMIT 1)
          RETURNING ",
         row_columns!()
     ))
     .bind(now)
+    .bind(claimer)
     .fetch_optional(pool)
     .await
 }
 
-/// Rows a crash left in `sending`, claimed before `claimed_before` (so that a row another
-/// process is sending right now is left alone): delivered or not, the transport must tell.
-pub async fn in_flight(pool: &SqlitePool, claimed_before: &str) -> sqlx::Result<Vec<OutgoingRow>> {
+/// Rows left in `sending`: a crash, or another process sending them right now.
+pub async fn in_flight(pool: &SqlitePool) -> sqlx::Result<Vec<OutgoingRow>> {
     sqlx::query_as(concat!(
         "SELECT ",
         row_columns!(),
-        " FROM outbox WHERE status = 'sending'
-           AND (claimed_at IS NULL OR claimed_at < ?1) ORDER BY id"
+        " FROM outbox WHERE status = 'sending' ORDER BY id"
     ))
-    .bind(claimed_before)
     .fetch_all(pool)
     .await
 }
