@@ -6,6 +6,7 @@
 //! A TOML file (`--config`) overrides the defaults, and the global flags `--db`,
 //! `--outbox` and `--rules` override the file. Unknown keys are errors, not silence.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -25,6 +26,34 @@ pub struct Config {
     pub outbox: OutboxConfig,
     /// Bounds on every message and attachment.
     pub limits: Limits,
+    /// Who receives what by role: `coordinators`, `copil`,
+    /// `gt.<code>.referent|pilot|facilitator` → one address or a list. A group role
+    /// missing here falls back to the rules' Locomotive (unless a placeholder).
+    pub roles: BTreeMap<String, Addresses>,
+}
+
+/// One address or several.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Addresses {
+    /// `"a@b"`.
+    One(String),
+    /// `["a@b", "c@d"]`.
+    Many(Vec<String>),
+}
+
+impl Addresses {
+    /// The addresses, trimmed, empty ones left out.
+    pub fn list(&self) -> Vec<String> {
+        let all: Vec<&String> = match self {
+            Addresses::One(one) => vec![one],
+            Addresses::Many(many) => many.iter().collect(),
+        };
+        all.into_iter()
+            .map(|address| address.trim().to_owned())
+            .filter(|address| !address.is_empty())
+            .collect()
+    }
 }
 
 impl Default for Config {
@@ -35,6 +64,7 @@ impl Default for Config {
             mailbox: MailboxConfig::default(),
             outbox: OutboxConfig::default(),
             limits: Limits::default(),
+            roles: BTreeMap::new(),
         }
     }
 }

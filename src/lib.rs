@@ -27,6 +27,7 @@ pub mod mailbox;
 pub mod outbox;
 pub mod pipeline;
 pub mod problem;
+pub mod roles;
 pub mod rules;
 pub mod store;
 pub mod validate;

@@ -6,6 +6,7 @@
 mod ack;
 mod check;
 mod extract;
+mod groups;
 mod ingest;
 mod log;
 mod members;
@@ -16,7 +17,7 @@ mod run;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::clock::Clock;
@@ -26,8 +27,10 @@ use crate::daemon::ImapWatch;
 use crate::mailbox::imap::{ImapAuth, ImapSettings};
 use crate::outbox::{self, DeliveryReport, FileTransport, SmtpSettings, SmtpTransport, Transport};
 use crate::pipeline::Pipeline;
+use crate::roles::Roles;
 use crate::rules::Rules;
-use crate::store::Store;
+use crate::store::{members as member_rows, Store};
+use crate::workflow::matching::{compare, NameMatch};
 
 /// mailroom : la boîte générique de l’alliance, traitée automatiquement.
 #[derive(Debug, Parser)]
@@ -84,6 +87,8 @@ pub enum Command {
     Ack(ack::Args),
     /// Se connecte aux serveurs IMAP et SMTP configurés et dit ce qu’il a trouvé.
     Check(check::Args),
+    /// Groupes thématiques : demandes, décisions de la Région, capacités, échéances.
+    Groups(groups::Args),
 }
 
 /// Sets up tracing on stderr: warnings by default, `-v` info, `-vv` debug; `RUST_LOG` wins.
@@ -130,6 +135,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Review(args) => review::run(&context, args).await,
             Command::Ack(args) => ack::run(&context, args).await,
             Command::Check(args) => check::run(&context, args).await,
+            Command::Groups(args) => groups::run(&context, args).await,
         }
     })
 }
@@ -160,7 +166,17 @@ impl Setup {
                 .with_context(|| format!("Règles invalides dans {}", dir.display()))?,
             None => Rules::embedded().context("Règles intégrées invalides")?,
         };
-        let clock = Clock::system(rules.zone.clone());
+        let clock = match std::env::var("MAILROOM_NOW") {
+            // For tests and replays: every "now" of this run is that instant.
+            Ok(instant) if !instant.trim().is_empty() => {
+                let instant: jiff::Timestamp = instant.trim().parse().with_context(|| {
+                    format!("MAILROOM_NOW n’est pas un instant RFC 3339 : {instant}")
+                })?;
+                tracing::warn!(%instant, "MAILROOM_NOW is set: the clock is fixed.");
+                Clock::fixed(instant, rules.zone.clone())
+            }
+            _ => Clock::system(rules.zone.clone()),
+        };
         Ok(Setup {
             config,
             rules,
@@ -170,6 +186,30 @@ impl Setup {
 
     async fn store(&self) -> anyhow::Result<Store> {
         Store::open(&self.config.store).await
+    }
+
+    /// The member a coordinator names: its number, or its name (up to case, accents,
+    /// punctuation and legal form).
+    async fn member_named(&self, name: &str) -> anyhow::Result<i64> {
+        let store = self.store().await?;
+        let mut conn = store.pool().acquire().await?;
+        let all = member_rows::all(&mut conn).await?;
+        if let Ok(id) = name.parse::<i64>() {
+            if all.iter().any(|m| m.id == id) {
+                return Ok(id);
+            }
+        }
+        let same: Vec<_> = all
+            .iter()
+            .filter(|m| compare(&m.name, name) == NameMatch::Same)
+            .collect();
+        match same.as_slice() {
+            [member] => Ok(member.id),
+            [] => bail!(
+                "Aucun membre ne s’appelle « {name} » (voir `mailroom members --status all`)."
+            ),
+            _ => bail!("Plusieurs membres s’appellent « {name} » : donnez son numéro."),
+        }
     }
 
     /// The SMTP relay when one is configured (or `MAILROOM_SMTP_URL`), else `.eml` files.
@@ -252,5 +292,20 @@ impl Setup {
             self.config.outbox.from.clone(),
             self.clock.clone(),
         )
+        .map(|pipeline| pipeline.with_roles(self.roles()))
     }
+
+    /// The addresses of the alliance's roles, from the configuration over the rules.
+    fn roles(&self) -> Roles {
+        Roles::resolve(&self.config.roles, &self.rules.groups)
+    }
+}
+
+/// A coordinator's name given with `--by`, trimmed and not empty.
+fn non_empty(by: String) -> anyhow::Result<String> {
+    let by = by.trim().to_owned();
+    if by.is_empty() {
+        bail!("--by doit nommer la personne qui décide");
+    }
+    Ok(by)
 }

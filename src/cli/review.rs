@@ -7,16 +7,15 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::Subcommand;
 
 use super::output::{codes, people_time, shorten, write_table};
 use super::Setup;
 use crate::form::record::{FormRecord, WorkingGroupCode};
 use crate::problem::Problem;
+use crate::store::messages;
 use crate::store::outbox as outbox_rows;
-use crate::store::{members, messages};
-use crate::workflow::matching::{compare, NameMatch};
 use crate::workflow::Approval;
 
 /// Arguments of `review`.
@@ -82,7 +81,7 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode>
         } => {
             let pipeline = context.pipeline().await?;
             let member = match as_org {
-                Some(name) => Some(member_named(context, &name).await?),
+                Some(name) => Some(context.member_named(&name).await?),
                 None => None,
             };
             let drop_group = drop_group
@@ -98,7 +97,7 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode>
                 })
                 .transpose()?;
             let approval = Approval {
-                by: non_empty(by)?,
+                by: super::non_empty(by)?,
                 member,
                 drop_group,
                 as_resignation,
@@ -117,41 +116,11 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode>
         }
         Action::Reject { id, by, note } => {
             let pipeline = context.pipeline().await?;
-            let by = non_empty(by)?;
+            let by = super::non_empty(by)?;
             pipeline.reject(id, &by, note.as_deref()).await?;
             println!("Message n° {id} écarté par {by} ; rien n’a été modifié.");
             Ok(ExitCode::SUCCESS)
         }
-    }
-}
-
-fn non_empty(by: String) -> anyhow::Result<String> {
-    let by = by.trim().to_owned();
-    if by.is_empty() {
-        bail!("--by doit nommer la personne qui décide");
-    }
-    Ok(by)
-}
-
-/// The member a coordinator names with `--as`: its exact name (accents and case aside),
-/// or its number.
-async fn member_named(context: &Setup, name: &str) -> anyhow::Result<i64> {
-    let store = context.store().await?;
-    let mut conn = store.pool().acquire().await?;
-    let all = members::all(&mut conn).await?;
-    if let Ok(id) = name.parse::<i64>() {
-        if all.iter().any(|m| m.id == id) {
-            return Ok(id);
-        }
-    }
-    let same: Vec<_> = all
-        .iter()
-        .filter(|m| compare(&m.name, name) == NameMatch::Same)
-        .collect();
-    match same.as_slice() {
-        [member] => Ok(member.id),
-        [] => bail!("Aucun membre ne s’appelle « {name} » (voir `mailroom members --status all`)."),
-        _ => bail!("Plusieurs membres s’appellent « {name} » : donnez son numéro."),
     }
 }
 

@@ -24,8 +24,8 @@ use jiff::{SignedDuration, Timestamp, Zoned};
 use crate::clock::{self, Clock};
 use crate::rules::mail::Rendered;
 use crate::rules::Rules;
-use crate::store::members;
 use crate::store::outbox::{self as rows, NewOutgoing, OutgoingRow, Sent};
+use crate::store::{members, messages};
 use crate::store::{Store, Tx};
 use crate::workflow::Reply;
 
@@ -154,6 +154,7 @@ pub async fn enqueue(
             member_id: reply.member_id,
             copy_of: reply.copy_of,
             requested_by: reply.requested_by.as_deref(),
+            forward_original: reply.forward_original,
         },
     )
     .await
@@ -260,8 +261,17 @@ pub async fn deliver(
                 subject: &rendered.subject,
                 text: &rendered.text,
                 html: Some(&rendered.html),
+                forwarded: None,
             },
         );
+        let original = match row.message_row_id.filter(|_| row.forward_original) {
+            Some(id) => Some(messages::raw_bytes(store.pool(), id).await?),
+            None => None,
+        };
+        let content = Content {
+            forwarded: original.as_deref(),
+            ..content
+        };
         let bytes = match compose(&row, content, &local) {
             Ok(message) => message.formatted(),
             Err(error) => {

@@ -18,6 +18,7 @@
 //! finished by [`Pipeline::resume`].
 
 mod analysis;
+pub mod groups;
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -36,7 +37,9 @@ use crate::config::{Folders, Limits};
 use crate::form::GroupNames;
 use crate::intake::auth::Dmarc;
 use crate::mailbox::Candidate;
+use crate::outbox;
 use crate::problem::{self, Problem};
+use crate::roles::Roles;
 use crate::rules::{Reason, Rules};
 use crate::store::members;
 use crate::store::messages::{self, Decided, NewAttachment, NewMessage};
@@ -63,6 +66,7 @@ pub struct Pipeline {
     from: String,
     clock: Clock,
     workers: usize,
+    roles: Roles,
 }
 
 /// What happened to one message, for the caller to print and to act on.
@@ -262,7 +266,20 @@ impl Pipeline {
             folders,
             clock,
             workers,
+            roles: Roles::default(),
         })
+    }
+
+    /// The addresses of the alliance's roles (forwards go only to them).
+    #[must_use]
+    pub fn with_roles(mut self, roles: Roles) -> Pipeline {
+        self.roles = roles;
+        self
+    }
+
+    /// The addresses of the alliance's roles.
+    pub fn roles(&self) -> &Roles {
+        &self.roles
     }
 
     /// The store.
@@ -686,6 +703,11 @@ impl Pipeline {
                     .await;
             }
             (Screened::Decided(decision), _) => {
+                if let Some(code) = self.participation_notice(analysis, &decision, approval) {
+                    return self
+                        .forward_participation(tx, id, analysis, code, problems, reasons)
+                        .await;
+                }
                 problems.extend(decision.problems);
                 reasons.extend(decision.reasons);
                 return Ok(Decision {
@@ -736,6 +758,88 @@ impl Pipeline {
             problems,
             reasons,
             settle: plan.outcome.settle(),
+        })
+    }
+
+    /// The group an unclassified message gives notice of an absence or a participation
+    /// difficulty about (never for a coordinator's approval: it has been read).
+    fn participation_notice(
+        &self,
+        analysis: &Analysis,
+        screened: &Decision,
+        approval: Option<&workflow::Approval>,
+    ) -> Option<crate::form::record::WorkingGroupCode> {
+        let plain = screened.outcome == Outcome::HeldForReview
+            && screened.reasons.is_empty()
+            && analysis.classification.kind == Kind::Unclassified
+            && !analysis.classification.bulk;
+        if !plain || approval.is_some() {
+            return None;
+        }
+        workflow::participation::group_of(&analysis.envelope, &self.shared.rules)
+    }
+
+    /// Forwards a participation notice to the group's pilot and référent with the time it
+    /// was received; held for a coordinator when neither has an address.
+    async fn forward_participation(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        analysis: &Analysis,
+        code: crate::form::record::WorkingGroupCode,
+        problems: Vec<Problem>,
+        mut reasons: Vec<Reason>,
+    ) -> anyhow::Result<Decision> {
+        let rules = &self.shared.rules;
+        let received = messages::log_row(tx, id)
+            .await?
+            .and_then(|row| clock::from_storage(&row.received_at))
+            .unwrap_or_else(|| self.clock.now());
+        let sender = analysis.envelope.from_addr.as_deref();
+        let organisation = match sender {
+            Some(sender) => {
+                let rows = members::all(tx).await?;
+                let members: Vec<Member> = rows.iter().map(Member::from_row).collect();
+                match workflow::register::by_sender(&members, sender) {
+                    workflow::register::Found::Member(member) => Some(member.name.clone()),
+                    _ => None,
+                }
+            }
+            None => None,
+        };
+        let forward = workflow::participation::forward(
+            &analysis.envelope,
+            code,
+            organisation
+                .as_deref()
+                .or(analysis.classification.organisation.as_deref()),
+            received,
+            rules,
+            &self.roles,
+            &self.clock,
+        );
+        let Some(forward) = forward else {
+            tracing::warn!(
+                id,
+                group = code.as_str(),
+                "No address for the group's pilot or référent."
+            );
+            reasons.push(Reason::ParticipationNoRecipient);
+            return Ok(Decision {
+                outcome: Outcome::HeldForReview,
+                problems,
+                reasons,
+                settle: Settle::Review,
+            });
+        };
+        outbox::enqueue(tx, &forward, &self.from, Some(id), rules, self.clock.now()).await?;
+        tracing::info!(id, group = code.as_str(), to = ?forward.to, "Participation notice forwarded.");
+        reasons.push(Reason::ParticipationForwarded);
+        Ok(Decision {
+            outcome: Outcome::Forwarded,
+            problems,
+            reasons,
+            settle: Settle::Processed,
         })
     }
 

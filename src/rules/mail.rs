@@ -25,7 +25,7 @@ struct Purpose {
 }
 
 /// The purposes the engine sends; each must have a subject and a body template.
-pub const PURPOSES: [&str; 7] = [
+pub const PURPOSES: [&str; 9] = [
     "acknowledgement",
     "incomplete",
     "ineligible",
@@ -33,6 +33,8 @@ pub const PURPOSES: [&str; 7] = [
     "under_review",
     "contact_updated",
     "resigned",
+    "group_decision",
+    "participation_forward",
 ];
 
 /// The templates, compiled once.

@@ -91,11 +91,15 @@ pub enum Reason {
     JunkHeld,
     /// Imported from before mailroom: decided, not answered.
     ImportedQuietly,
+    /// An absence or participation difficulty, forwarded to the group's Locomotive.
+    ParticipationForwarded,
+    /// The same, but no address is known for the group's pilot or référent.
+    ParticipationNoRecipient,
 }
 
 impl Reason {
     /// Every reason, so the loader can check `messages.toml` has them all.
-    pub const ALL: [Reason; 39] = [
+    pub const ALL: [Reason; 41] = [
         Reason::SubjectConvention,
         Reason::SubjectContactChange,
         Reason::SubjectResignation,
@@ -135,6 +139,8 @@ impl Reason {
         Reason::ReplyBounced,
         Reason::JunkHeld,
         Reason::ImportedQuietly,
+        Reason::ParticipationForwarded,
+        Reason::ParticipationNoRecipient,
     ];
 
     /// The key in `messages.toml`.
@@ -179,6 +185,8 @@ impl Reason {
             Reason::ReplyBounced => "reply_bounced",
             Reason::JunkHeld => "junk_held",
             Reason::ImportedQuietly => "imported_quietly",
+            Reason::ParticipationForwarded => "participation_forwarded",
+            Reason::ParticipationNoRecipient => "participation_no_recipient",
         }
     }
 }

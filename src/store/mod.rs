@@ -6,6 +6,7 @@
 //! timeout; write transactions start with `BEGIN IMMEDIATE` so concurrent writers wait
 //! instead of failing half-way.
 
+pub mod groups;
 pub mod imap;
 pub mod members;
 pub mod messages;

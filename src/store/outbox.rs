@@ -8,7 +8,7 @@ macro_rules! row_columns {
         "id, message_row_id, purpose, message_id, from_addr, to_addrs, cc_addrs, subject,
          body_text, body_html, in_reply_to, references_hdr, status, attempts, last_error,
          queued_at, sent_at, delivery_ref, context, member_id, effective_date, copy_of,
-         requested_by, claimed_at, claimed_by"
+         requested_by, claimed_at, claimed_by, forward_original"
     };
 }
 
@@ -45,6 +45,8 @@ pub struct NewOutgoing<'a> {
     pub copy_of: Option<i64>,
     /// The coordinator who asked for it.
     pub requested_by: Option<&'a str>,
+    /// Attach the message of `message_row_id` (a forward).
+    pub forward_original: bool,
 }
 
 /// Queues a message; returns its outbox id.
@@ -52,9 +54,9 @@ pub async fn enqueue(conn: &mut SqliteConnection, new: &NewOutgoing<'_>) -> sqlx
     sqlx::query_scalar(
         "INSERT INTO outbox (message_row_id, purpose, message_id, from_addr, to_addrs, cc_addrs,
              subject, body_text, body_html, in_reply_to, references_hdr, status, next_attempt_at,
-             queued_at, context, member_id, copy_of, requested_by)
+             queued_at, context, member_id, copy_of, requested_by, forward_original)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 'queued', ?11, ?11, ?12, ?13, ?14,
-             ?15)
+             ?15, ?16)
          RETURNING id",
     )
     .bind(new.message_row_id)
@@ -72,6 +74,7 @@ pub async fn enqueue(conn: &mut SqliteConnection, new: &NewOutgoing<'_>) -> sqlx
     .bind(new.member_id)
     .bind(new.copy_of)
     .bind(new.requested_by)
+    .bind(new.forward_original)
     .fetch_one(conn)
     .await
 }
@@ -129,6 +132,8 @@ pub struct OutgoingRow {
     pub claimed_at: Option<String>,
     /// Which process claimed it.
     pub claimed_by: Option<String>,
+    /// A forward: the message of `message_row_id` goes along as an attachment.
+    pub forward_original: bool,
 }
 
 impl OutgoingRow {

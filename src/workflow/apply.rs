@@ -5,6 +5,7 @@ use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
+use super::groups;
 use super::matching::name_key;
 use super::plan::{form_fingerprint, Change, Plan};
 use super::register::domain_of;
@@ -13,6 +14,7 @@ use crate::clock;
 use crate::form::record::FormRecord;
 use crate::outbox;
 use crate::rules::Rules;
+use crate::store::groups as store_groups;
 use crate::store::members::{self, MemberValues};
 use crate::store::outbox as outbox_rows;
 use crate::store::Tx;
@@ -121,6 +123,8 @@ pub async fn apply(
             members::resign(tx, *member, &date, &at).await?;
             let detail = format!(r#"{{"resigned_date":"{date}","groups_left":{groups}}}"#);
             members::record_event(tx, *member, &at, "resigned", row, applying.by, &detail).await?;
+            withdraw_from_groups(tx, *member, None, "resignation", applying, rules).await?;
+            store_groups::revoke_cdp(tx, *member, &at).await?;
             Some(*member)
         }
         Change::WithdrawGroups(member, codes) => {
@@ -142,10 +146,22 @@ pub async fn apply(
                     &detail.to_string(),
                 )
                 .await?;
+                withdraw_from_groups(
+                    tx,
+                    *member,
+                    Some(names.as_slice()),
+                    "partial_withdrawal",
+                    applying,
+                    rules,
+                )
+                .await?;
             }
             Some(*member)
         }
     };
+    if let (Outcome::Registered, Some(member), Some(form)) = (plan.outcome, member_id, form) {
+        record_requests(tx, member, form, applying, rules).await?;
+    }
     let form_json = form.map(serde_json::to_string).transpose()?;
     members::link_message(tx, applying.message_row_id, member_id, form_json.as_deref()).await?;
     for reply in &plan.replies {
@@ -160,6 +176,102 @@ pub async fn apply(
         }
     }
     Ok(member_id)
+}
+
+/// A registration opens the member's requests for the groups its form asks for (final
+/// beneficiaries only: an ecosystem actor takes part on invitation, art. 4ter.2) and its
+/// Communauté de Pratiques access (annex 2). The one-month clock of art. 4bis.2 starts
+/// at the form's 6.1 signature date.
+async fn record_requests(
+    tx: &mut Tx,
+    member_id: i64,
+    form: &FormRecord,
+    applying: &Applying<'_>,
+    rules: &Rules,
+) -> anyhow::Result<()> {
+    let at = clock::to_storage(applying.now);
+    let signed_on = form.signatures.legal_representative.date.as_deref();
+    store_groups::open_cdp(tx, member_id, &at, signed_on).await?;
+    let category = form.organisation.category.map(|c| c.as_str());
+    if !groups::counts_in_capacity(category) {
+        return Ok(());
+    }
+    for choice in &form.working_groups {
+        let Some(group) = rules.groups.get(choice.code) else {
+            continue;
+        };
+        if !groups::eligible(group, form.organisation.category) {
+            continue;
+        }
+        let late = groups::is_late(group, applying.now);
+        let delegate = json_text(&choice.delegate);
+        let recorded = store_groups::insert_request(
+            tx,
+            &store_groups::NewRequest {
+                member_id,
+                code: choice.code.as_str(),
+                delegate: &delegate,
+                requested_at: &at,
+                late,
+                clock_start: signed_on,
+                rules_version: &rules.version,
+            },
+        )
+        .await?;
+        if recorded {
+            let detail = json!({
+                "code": choice.code.as_str(),
+                "state": "requested",
+                "late": late,
+                "rules_version": rules.version,
+            });
+            members::record_event(
+                tx,
+                member_id,
+                &at,
+                "group_requested",
+                Some(applying.message_row_id),
+                applying.by,
+                &detail.to_string(),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The member's own withdrawal from `codes` (every group when `None`): applies at once,
+/// one history line per group left.
+async fn withdraw_from_groups(
+    tx: &mut Tx,
+    member_id: i64,
+    codes: Option<&[&str]>,
+    why: &str,
+    applying: &Applying<'_>,
+    rules: &Rules,
+) -> anyhow::Result<()> {
+    let at = clock::to_storage(applying.now);
+    let left = store_groups::withdraw_now(tx, member_id, codes, &at, why, &rules.version).await?;
+    for (code, before) in left {
+        let detail = json!({
+            "code": code,
+            "before": before,
+            "state": "withdrawn",
+            "why": why,
+            "rules_version": rules.version,
+        });
+        members::record_event(
+            tx,
+            member_id,
+            &at,
+            "group_withdrawn",
+            Some(applying.message_row_id),
+            applying.by,
+            &detail.to_string(),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Drops recipients who already got [`MAX_PER_RECIPIENT_PER_DAY`] messages today;
@@ -196,10 +308,10 @@ fn values_of(form: &FormRecord, applying: &Applying<'_>) -> MemberValues {
         name,
         category: form.organisation.category.map(|c| c.as_str().to_owned()),
         address: form.organisation.address.clone(),
-        legal_representative: json(&form.legal_representative),
-        contact_point: json(&form.contact_point),
-        working_groups: json(&form.working_groups),
-        form: Some(json(form)),
+        legal_representative: json_text(&form.legal_representative),
+        contact_point: json_text(&form.contact_point),
+        working_groups: json_text(&form.working_groups),
+        form: Some(json_text(form)),
         form_sha256: Some(form_fingerprint(form)),
         form_message_row_id: Some(applying.message_row_id),
         sender_domain: applying.sender.and_then(domain_of),
@@ -207,6 +319,6 @@ fn values_of(form: &FormRecord, applying: &Applying<'_>) -> MemberValues {
 }
 
 /// A value as JSON text (`null` if it cannot be written, which plain data never is).
-fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }

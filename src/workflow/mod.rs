@@ -13,7 +13,9 @@
 
 pub mod apply;
 pub mod contact_details;
+pub mod groups;
 pub mod matching;
+pub mod participation;
 mod plan;
 pub mod register;
 
@@ -50,6 +52,9 @@ pub enum Outcome {
     Duplicate,
     /// Auto-replies, bounces, bulk mail: recorded, never answered.
     Ignored,
+    /// An absence or participation difficulty (art. 4bis.2, annex 1 §4): forwarded at
+    /// once to the group's pilot and référent, never answered automatically.
+    Forwarded,
 }
 
 impl Outcome {
@@ -65,6 +70,7 @@ impl Outcome {
             Outcome::HeldForReview => "held_for_review",
             Outcome::Duplicate => "duplicate",
             Outcome::Ignored => "ignored",
+            Outcome::Forwarded => "forwarded",
         }
     }
 
@@ -76,7 +82,8 @@ impl Outcome {
             | Outcome::Ineligible
             | Outcome::Unreadable
             | Outcome::ContactUpdated
-            | Outcome::Resigned => Settle::Processed,
+            | Outcome::Resigned
+            | Outcome::Forwarded => Settle::Processed,
             Outcome::HeldForReview => Settle::Review,
             Outcome::Duplicate | Outcome::Ignored => Settle::Ignored,
         }
@@ -123,6 +130,9 @@ pub struct Reply {
     pub copy_of: Option<i64>,
     /// The coordinator who asked for it.
     pub requested_by: Option<String>,
+    /// A forward to the alliance's own people: the message it is about goes along as an
+    /// attachment, and nobody outside the configured roles receives it.
+    pub forward_original: bool,
 }
 
 /// The decision for one message, as the log records it.
