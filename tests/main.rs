@@ -6,6 +6,7 @@ mod cli;
 mod corpus;
 mod daemon;
 mod forms;
+mod groups;
 mod imap;
 mod live;
 mod outbox;

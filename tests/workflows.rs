@@ -25,7 +25,7 @@ const MEUSE_CONTACT: &str = "paul.lambert@chr-hautemeuse.example";
 const MEUSE_SUCCESSOR: &str = "julie.martin@chr-hautemeuse.example";
 
 /// One message a member sends.
-struct Mail {
+pub(crate) struct Mail {
     from: String,
     subject: String,
     body: String,
@@ -35,7 +35,7 @@ struct Mail {
 }
 
 impl Mail {
-    fn new(from: &str, subject: &str, body: &str) -> Mail {
+    pub(crate) fn new(from: &str, subject: &str, body: &str) -> Mail {
         Mail {
             from: from.to_owned(),
             subject: subject.to_owned(),
@@ -47,7 +47,7 @@ impl Mail {
     }
 
     /// The membership mail of art. 6.1 with a form from tests/fixtures/workflows.
-    fn membership(from: &str, organisation: &str, pdf: &'static str) -> Mail {
+    pub(crate) fn membership(from: &str, organisation: &str, pdf: &'static str) -> Mail {
         Mail::new(
             from,
             &format!("ASeT-W — Convention d’engagement — {organisation}"),
@@ -56,18 +56,18 @@ impl Mail {
         .with_pdf(pdf)
     }
 
-    fn with_pdf(mut self, pdf: &'static str) -> Mail {
+    pub(crate) fn with_pdf(mut self, pdf: &'static str) -> Mail {
         self.pdf = Some(pdf);
         self
     }
 
-    fn with_message_id(mut self, id: &str) -> Mail {
+    pub(crate) fn with_message_id(mut self, id: &str) -> Mail {
         self.message_id = Some(id.to_owned());
         self
     }
 
     /// As Exchange Online writes it: no authserv-id, `compauth`.
-    fn with_dmarc(mut self, result: &str) -> Mail {
+    pub(crate) fn with_dmarc(mut self, result: &str) -> Mail {
         let domain = self.from.rsplit_once('@').map_or("", |(_, d)| d).to_owned();
         self.authentication_results = Some(format!(
             "spf=pass (sender IP is 192.0.2.10) smtp.mailfrom={domain}; dkim=none (message not signed) header.d=none;dmarc={result} action=none header.from={domain};compauth={result} reason=100"
@@ -76,7 +76,7 @@ impl Mail {
     }
 
     /// The bytes, as Outlook writes a message with a PDF attached.
-    fn bytes(&self, number: usize) -> Vec<u8> {
+    pub(crate) fn bytes(&self, number: usize) -> Vec<u8> {
         let message_id = self
             .message_id
             .clone()
@@ -425,7 +425,17 @@ async fn an_incomplete_form_gets_the_list_of_what_is_missing_and_the_corrected_o
         .into_iter()
         .map(|e| e.event)
         .collect();
-    assert_eq!(events, vec!["form_received", "form_received", "effective"]);
+    assert_eq!(
+        events,
+        vec![
+            "form_received",
+            "form_received",
+            "group_requested",
+            "group_requested",
+            "effective"
+        ],
+        "the registration opens the requests for the two groups of the form"
+    );
 }
 
 #[tokio::test]

@@ -17,12 +17,34 @@ pub(super) async fn run(context: &Setup, _args: Args) -> anyhow::Result<ExitCode
     let imap_ok = check_imap(context).await;
     println!();
     let smtp_ok = check_smtp(context).await;
-    Ok(if imap_ok && smtp_ok {
+    println!();
+    let roles_ok = check_roles(context);
+    Ok(if imap_ok && smtp_ok && roles_ok {
         println!("\nTout est en ordre.");
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The recipients by role: typos in `[roles]` are errors; roles without an address are
+/// said (what they would receive is held for the coordination instead).
+fn check_roles(context: &Setup) -> bool {
+    let roles = context.roles();
+    for key in roles.unknown_keys() {
+        println!("Rôles : « {key} » ne désigne aucun rôle (coordinators, copil, gt.<code>.referent|pilot|facilitator).");
+    }
+    let missing: Vec<String> = roles.missing().into_iter().map(|role| role.key()).collect();
+    if missing.is_empty() {
+        println!("Rôles : une adresse pour chacun.");
+    } else {
+        println!(
+            "Rôles sans adresse (les règles n’en donnent qu’une fictive en .invalid) : {}. \
+             Ce qui leur reviendrait est retenu pour la coordination.",
+            missing.join(", ")
+        );
+    }
+    roles.unknown_keys().is_empty()
 }
 
 async fn check_imap(context: &Setup) -> bool {

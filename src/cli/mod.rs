@@ -296,7 +296,7 @@ impl Setup {
     }
 
     /// The addresses of the alliance's roles, from the configuration over the rules.
-    fn roles(&self) -> Roles {
+    pub(super) fn roles(&self) -> Roles {
         Roles::resolve(&self.config.roles, &self.rules.groups)
     }
 }

@@ -106,23 +106,46 @@ pub fn compose(row: &OutgoingRow, content: Content<'_>, now: &Zoned) -> anyhow::
     Ok(message)
 }
 
-/// The original message as an attachment: `message/rfc822` as it came (RFC 2046 allows
-/// that type only in 7bit or 8bit), else the same bytes as an `.eml` file in base64.
+/// The original message as an attachment: `message/rfc822` as it came — RFC 2046 allows
+/// that type only unencoded, so its lines are brought to CRLF and must fit RFC 5322's 998
+/// characters — else the same bytes as an `.eml` file in base64.
 fn forwarded_part(original: &[u8]) -> anyhow::Result<SinglePart> {
-    let as_message = String::from_utf8(original.to_vec())
-        .ok()
-        .and_then(|text| Body::new_with_encoding(text, ContentTransferEncoding::EightBit).ok());
-    let (body, content_type) = match as_message {
-        Some(body) => (body, "message/rfc822"),
-        None => (
+    let mut crlf = Vec::with_capacity(original.len() + original.len() / 32);
+    let mut previous = 0u8;
+    for &byte in original {
+        if byte == b'\n' && previous != b'\r' {
+            crlf.push(b'\r');
+        }
+        crlf.push(byte);
+        previous = byte;
+    }
+    let fits = !crlf.contains(&0)
+        && crlf
+            .split(|&byte| byte == b'\n')
+            .all(|line| line.len() <= MAX_LINE + 1);
+    let (body, content_type) = if fits {
+        let encoding = if crlf.is_ascii() {
+            ContentTransferEncoding::SevenBit
+        } else {
+            ContentTransferEncoding::EightBit
+        };
+        (
+            Body::dangerous_pre_encoded(crlf, encoding),
+            "message/rfc822",
+        )
+    } else {
+        (
             Body::new_with_encoding(original.to_vec(), ContentTransferEncoding::Base64)
                 .map_err(|_| anyhow::anyhow!("Cannot encode the forwarded message"))?,
             "application/octet-stream",
-        ),
+        )
     };
     let content_type = ContentType::parse(content_type).context("Invalid content type")?;
     Ok(Attachment::new("message-original.eml".to_owned()).body(body, content_type))
 }
+
+/// RFC 5322: a line is at most 998 characters, CRLF excluded.
+const MAX_LINE: usize = 998;
 
 fn addresses(json: &str) -> anyhow::Result<Vec<Mailbox>> {
     let list: Vec<String> = serde_json::from_str(json).context("Invalid recipient list")?;

@@ -11,7 +11,7 @@ use super::plan::{form_fingerprint, Change, Plan};
 use super::register::domain_of;
 use super::Outcome;
 use crate::clock;
-use crate::form::record::FormRecord;
+use crate::form::record::{FormRecord, Person, WorkingGroupChoice};
 use crate::outbox;
 use crate::rules::Rules;
 use crate::store::groups as store_groups;
@@ -58,6 +58,9 @@ pub async fn apply(
     } else {
         "pending"
     };
+    // The GDPR notice of the form: replies go only to the sender and the people named in
+    // the organisation's form (as it was before this message and as it is after).
+    let mut correspondents = people_of_member(tx, plan.member).await?;
     let member_id = match &plan.change {
         Change::None => plan.member,
         Change::NewMember(form) => {
@@ -164,9 +167,17 @@ pub async fn apply(
     }
     let form_json = form.map(serde_json::to_string).transpose()?;
     members::link_message(tx, applying.message_row_id, member_id, form_json.as_deref()).await?;
+    correspondents.extend(people_of_member(tx, member_id).await?);
+    correspondents.extend(applying.sender.map(str::to_owned));
+    if let Some(form) = form {
+        correspondents.extend(people_of_form(form));
+    }
     for reply in &plan.replies {
         let mut reply = reply.clone();
         reply.member_id = reply.member_id.or(member_id);
+        if !only_correspondents(&mut reply, &correspondents) {
+            continue;
+        }
         // The art. 6.2 confirmation is never held back by the loop guard: without it the
         // membership has no effective date.
         if reply.purpose == "acknowledgement"
@@ -274,6 +285,61 @@ async fn withdraw_from_groups(
     Ok(())
 }
 
+/// The addresses of the people a member's record names: legal representative, contact
+/// point, delegates.
+async fn people_of_member(tx: &mut Tx, member: Option<i64>) -> anyhow::Result<Vec<String>> {
+    let Some(row) = (match member {
+        Some(id) => members::get(tx, id).await?,
+        None => None,
+    }) else {
+        return Ok(Vec::new());
+    };
+    let mut people: Vec<Person> = Vec::new();
+    for json in [&row.legal_representative, &row.contact_point] {
+        if let Ok(Some(person)) = serde_json::from_str::<Option<Person>>(json) {
+            people.push(person);
+        }
+    }
+    let groups: Vec<WorkingGroupChoice> =
+        serde_json::from_str(&row.working_groups).unwrap_or_default();
+    people.extend(groups.into_iter().map(|choice| choice.delegate));
+    Ok(people
+        .into_iter()
+        .filter_map(|person| person.email)
+        .collect())
+}
+
+/// The addresses of the people a form names.
+fn people_of_form(form: &FormRecord) -> Vec<String> {
+    std::iter::once(&form.legal_representative)
+        .chain(&form.contact_point)
+        .chain(form.working_groups.iter().map(|choice| &choice.delegate))
+        .filter_map(|person| person.email.clone())
+        .collect()
+}
+
+/// Drops, and logs, any recipient who is neither the sender nor a person the
+/// organisation's form names; whether anyone is left to write to.
+fn only_correspondents(reply: &mut crate::workflow::Reply, allowed: &[String]) -> bool {
+    for list in [&mut reply.to, &mut reply.cc] {
+        list.retain(|address| {
+            let known = allowed.iter().any(|a| a.trim().eq_ignore_ascii_case(address.trim()));
+            if !known {
+                tracing::warn!(
+                    %address,
+                    purpose = %reply.purpose,
+                    "Recipient refused: neither the sender nor a person named in the organisation's form."
+                );
+            }
+            known
+        });
+    }
+    if reply.to.is_empty() && !reply.cc.is_empty() {
+        reply.to = vec![reply.cc.remove(0)];
+    }
+    !reply.to.is_empty()
+}
+
 /// Drops recipients who already got [`MAX_PER_RECIPIENT_PER_DAY`] messages today;
 /// whether anyone is left to write to.
 async fn within_rate_limit(
@@ -321,4 +387,35 @@ fn values_of(form: &FormRecord, applying: &Applying<'_>) -> MemberValues {
 /// A value as JSON text (`null` if it cannot be written, which plain data never is).
 fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::Reply;
+
+    #[test]
+    fn a_reply_goes_only_to_the_sender_and_the_people_of_the_form() {
+        let allowed = vec![
+            "anne.dupuis@clinique.test".to_owned(),
+            "Paul.Lambert@clinique.test".to_owned(),
+        ];
+        let mut reply = Reply {
+            purpose: "acknowledgement".to_owned(),
+            to: vec!["stranger@elsewhere.test".to_owned()],
+            cc: vec![
+                "paul.lambert@clinique.test".to_owned(),
+                "other@elsewhere.test".to_owned(),
+            ],
+            ..Reply::default()
+        };
+        assert!(only_correspondents(&mut reply, &allowed));
+        assert_eq!(reply.to, ["paul.lambert@clinique.test"]);
+        assert!(reply.cc.is_empty());
+        let mut nobody = Reply {
+            to: vec!["stranger@elsewhere.test".to_owned()],
+            ..Reply::default()
+        };
+        assert!(!only_correspondents(&mut nobody, &allowed));
+    }
 }

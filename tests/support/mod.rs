@@ -118,6 +118,17 @@ pub fn mailroom(cwd: &Path, args: &[&str]) -> Output {
         .expect("run mailroom")
 }
 
+/// Runs the real binary in `cwd` with `args`, its clock stopped at `now` (RFC 3339).
+pub fn mailroom_at(cwd: &Path, now: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mailroom"))
+        .current_dir(cwd)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env("MAILROOM_NOW", now)
+        .output()
+        .expect("run mailroom")
+}
+
 /// stdout as text.
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
