@@ -917,6 +917,19 @@ async fn a_withdrawal_from_one_group_is_held_and_its_approval_keeps_the_membersh
     let groups: Vec<Value> = serde_json::from_str(&member.working_groups).expect("groups");
     let codes: Vec<&str> = groups.iter().filter_map(|g| g["code"].as_str()).collect();
     assert_eq!(codes, vec!["resilience"]);
+    let mut conn = scenario.workspace.store().pool().acquire().await.expect("conn");
+    let requests = mailroom::store::groups::of_member(&mut conn, member.id)
+        .await
+        .expect("requests");
+    let states: Vec<(&str, &str)> = requests
+        .iter()
+        .map(|r| (r.code.as_str(), r.state.as_str()))
+        .collect();
+    assert_eq!(
+        states,
+        vec![("decarbonisation", "withdrawn"), ("resilience", "requested")],
+        "out of that group only"
+    );
 }
 
 // ── Outgoing mail ───────────────────────────────────────────────────────────────────────
