@@ -11,22 +11,22 @@ use serde_json::Value;
 use crate::support::{mailroom_at, repo, stderr, stdout};
 use crate::workflows::Mail;
 
-const ARDENNE: &str = "Clinique Fictive de l’Ardenne";
-const CONDROZ: &str = "Hôpital Fictif du Condroz";
-const FAGNES: &str = "Maison de repos Les Fagnes Fictives";
-const GAUME: &str = "Centre Hospitalier Fictif de Gaume";
+pub(crate) const ARDENNE: &str = "Clinique Fictive de l’Ardenne";
+pub(crate) const CONDROZ: &str = "Hôpital Fictif du Condroz";
+pub(crate) const FAGNES: &str = "Maison de repos Les Fagnes Fictives";
+pub(crate) const GAUME: &str = "Centre Hospitalier Fictif de Gaume";
 const PILOT: &str = "pilote.resilience@aviq.test";
 const REFERENT: &str = "referent.resilience@spw.test";
 
 /// A deployment folder: a configuration naming the roles, and the ASeT-W rules with the
 /// groups' capacity set to two places (a revised annex is a rules change).
-struct Year {
-    dir: tempfile::TempDir,
+pub(crate) struct Year {
+    pub(crate) dir: tempfile::TempDir,
     mails: usize,
 }
 
 impl Year {
-    fn new() -> Year {
+    pub(crate) fn new() -> Year {
         let dir = tempfile::tempdir().expect("tempdir");
         let rules = dir.path().join("rules");
         copy_dir(&repo().join("rules/aset-w"), &rules);
@@ -54,12 +54,12 @@ impl Year {
         Year { dir, mails: 0 }
     }
 
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
     /// Runs `args` at `now` with the deployment's configuration; must succeed.
-    fn run(&self, now: &str, args: &[&str]) -> String {
+    pub(crate) fn run(&self, now: &str, args: &[&str]) -> String {
         let output = self.attempt(now, args);
         assert!(
             output.status.success(),
@@ -70,14 +70,14 @@ impl Year {
         stdout(&output)
     }
 
-    fn attempt(&self, now: &str, args: &[&str]) -> std::process::Output {
+    pub(crate) fn attempt(&self, now: &str, args: &[&str]) -> std::process::Output {
         let mut all = vec!["--config", "mailroom.toml"];
         all.extend_from_slice(args);
         mailroom_at(self.path(), now, &all)
     }
 
     /// `mail` arrives at `now`: ingested, then what it queued is delivered.
-    fn receive(&mut self, now: &str, mail: &Mail) -> Value {
+    pub(crate) fn receive(&mut self, now: &str, mail: &Mail) -> Value {
         self.mails += 1;
         let file = self.path().join(format!("incoming-{:03}.eml", self.mails));
         std::fs::write(&file, mail.bytes(self.mails)).expect("write mail");
@@ -102,14 +102,14 @@ impl Year {
             .expect("the message is in the log")
     }
 
-    fn groups(&self, now: &str, extra: &[&str]) -> Vec<Value> {
+    pub(crate) fn groups(&self, now: &str, extra: &[&str]) -> Vec<Value> {
         let mut args = vec!["groups", "list", "--format", "json"];
         args.extend_from_slice(extra);
         serde_json::from_str(&self.run(now, &args)).expect("groups JSON")
     }
 
     /// The sent messages whose text contains `needle`.
-    fn sent_containing(&self, needle: &str) -> Vec<String> {
+    pub(crate) fn sent_containing(&self, needle: &str) -> Vec<String> {
         let Ok(entries) = std::fs::read_dir(self.path().join("outbox")) else {
             return Vec::new();
         };
@@ -151,7 +151,7 @@ fn decoded(path: &Path) -> String {
     text
 }
 
-fn membership(contact: &str, organisation: &str, pdf: &'static str) -> Mail {
+pub(crate) fn membership(contact: &str, organisation: &str, pdf: &'static str) -> Mail {
     Mail::membership(contact, organisation, pdf)
 }
 

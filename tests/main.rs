@@ -5,6 +5,7 @@ mod support;
 mod cli;
 mod corpus;
 mod daemon;
+mod digest;
 mod forms;
 mod groups;
 mod imap;

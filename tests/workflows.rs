@@ -917,7 +917,13 @@ async fn a_withdrawal_from_one_group_is_held_and_its_approval_keeps_the_membersh
     let groups: Vec<Value> = serde_json::from_str(&member.working_groups).expect("groups");
     let codes: Vec<&str> = groups.iter().filter_map(|g| g["code"].as_str()).collect();
     assert_eq!(codes, vec!["resilience"]);
-    let mut conn = scenario.workspace.store().pool().acquire().await.expect("conn");
+    let mut conn = scenario
+        .workspace
+        .store()
+        .pool()
+        .acquire()
+        .await
+        .expect("conn");
     let requests = mailroom::store::groups::of_member(&mut conn, member.id)
         .await
         .expect("requests");
@@ -927,7 +933,10 @@ async fn a_withdrawal_from_one_group_is_held_and_its_approval_keeps_the_membersh
         .collect();
     assert_eq!(
         states,
-        vec![("decarbonisation", "withdrawn"), ("resilience", "requested")],
+        vec![
+            ("decarbonisation", "withdrawn"),
+            ("resilience", "requested")
+        ],
         "out of that group only"
     );
 }
@@ -1149,7 +1158,9 @@ fn members_import_brings_in_earlier_signatories_and_their_membership_mail_become
     std::fs::write(fresh.path().join("bad.csv"), text).expect("write");
     let bad = mailroom(fresh.path(), &["members", "import", "bad.csv"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("ligne 2"), "{}", stderr(&bad));
+    // Line 1 says the file is internal, line 2 is the header: the row is line 3, as a
+    // spreadsheet shows it.
+    assert!(stderr(&bad).contains("ligne 3"), "{}", stderr(&bad));
     assert_eq!(
         members_json(fresh.path(), "all").len(),
         1,

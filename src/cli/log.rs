@@ -207,7 +207,7 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<std::proc
 
 /// `--since` / `--until` as a storage instant. A civil date is read in the alliance's
 /// zone; for `--until` it includes the whole day.
-fn bound(text: &str, clock: &Clock, until: bool) -> anyhow::Result<String> {
+pub(super) fn bound(text: &str, clock: &Clock, until: bool) -> anyhow::Result<String> {
     if let Ok(instant) = text.parse::<Timestamp>() {
         return Ok(clock::to_storage(instant));
     }

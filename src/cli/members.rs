@@ -14,7 +14,7 @@ use anyhow::{bail, Context};
 use clap::{Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
 
-use super::output::{shorten, write_csv, write_table, Format};
+use super::output::{shorten, write_csv_noted, write_table, Format, INTERNAL_NOTE};
 use super::Setup;
 use crate::clock;
 use crate::form::record::{Category, Person, WorkingGroupCode};
@@ -33,6 +33,9 @@ pub struct Args {
     /// Format de sortie.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Qui consulte (journalisé) ; par défaut, l’utilisateur du système.
+    #[arg(long, value_name = "NOM")]
+    by: Option<String>,
     #[command(subcommand)]
     action: Option<Action>,
 }
@@ -116,11 +119,16 @@ pub struct GroupRecord {
 pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode> {
     match args.action {
         Some(Action::Import { file, by }) => import(context, &file, &by).await,
-        None => list(context, args.status, args.format).await,
+        None => list(context, args.status, args.format, args.by).await,
     }
 }
 
-async fn list(context: &Setup, status: Status, format: Format) -> anyhow::Result<ExitCode> {
+async fn list(
+    context: &Setup,
+    status: Status,
+    format: Format,
+    by: Option<String>,
+) -> anyhow::Result<ExitCode> {
     let store = context.store().await?;
     let mut conn = store.pool().acquire().await?;
     let records: Vec<MemberRecord> = members::all(&mut conn)
@@ -129,6 +137,17 @@ async fn list(context: &Setup, status: Status, format: Format) -> anyhow::Result
         .filter(|row| status.keeps(&row.status))
         .map(record_of)
         .collect();
+    drop(conn);
+    super::record_access(
+        context,
+        by,
+        "members",
+        &serde_json::json!({ "status": format!("{status:?}").to_lowercase() }),
+        Some(&format!("{format:?}").to_lowercase()),
+        records.len(),
+        true,
+    )
+    .await?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match format {
@@ -140,7 +159,7 @@ async fn list(context: &Setup, status: Status, format: Format) -> anyhow::Result
             let rows: Vec<Vec<String>> = records.iter().map(csv_row).collect();
             let headers = csv_headers();
             let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-            write_csv(&mut out, &headers, &rows)?;
+            write_csv_noted(&mut out, INTERNAL_NOTE, &headers, &rows)?;
         }
         Format::Table => {
             let rows: Vec<Vec<String>> = records

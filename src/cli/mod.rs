@@ -5,6 +5,8 @@
 
 mod ack;
 mod check;
+mod consent;
+mod digest;
 mod extract;
 mod groups;
 mod ingest;
@@ -12,7 +14,10 @@ mod log;
 mod members;
 mod output;
 mod review;
+mod roster;
 mod run;
+mod signatories;
+mod tasks;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -89,6 +94,16 @@ pub enum Command {
     Check(check::Args),
     /// Groupes thématiques : demandes, décisions de la Région, capacités, échéances.
     Groups(groups::Args),
+    /// La synthèse pour la coordination (affichée, ou envoyée avec --send).
+    Digest(digest::Args),
+    /// La liste officielle des signataires, pour le site (sans données personnelles).
+    Signatories(signatories::Args),
+    /// Tâches de publication : publier, retirer du site, accès CdP, retrait des GT.
+    Tasks(tasks::Args),
+    /// Consentement préalable et exprès d’un membre (article 8).
+    Consent(consent::Args),
+    /// Les membres affectés à chaque GT et leurs délégués (usage interne).
+    Roster(roster::Args),
 }
 
 /// Sets up tracing on stderr: warnings by default, `-v` info, `-vv` debug; `RUST_LOG` wins.
@@ -136,6 +151,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Ack(args) => ack::run(&context, args).await,
             Command::Check(args) => check::run(&context, args).await,
             Command::Groups(args) => groups::run(&context, args).await,
+            Command::Digest(args) => digest::run(&context, args).await,
+            Command::Signatories(args) => signatories::run(&context, args).await,
+            Command::Tasks(args) => tasks::run(&context, args).await,
+            Command::Consent(args) => consent::run(&context, args).await,
+            Command::Roster(args) => roster::run(&context, args).await,
         }
     })
 }
@@ -308,4 +328,41 @@ fn non_empty(by: String) -> anyhow::Result<String> {
         bail!("--by doit nommer la personne qui décide");
     }
     Ok(by)
+}
+
+/// Who runs the command: `--by`, else the system user.
+fn operator(by: Option<String>) -> String {
+    by.map(|by| by.trim().to_owned())
+        .filter(|by| !by.is_empty())
+        .or_else(|| std::env::var("USER").ok().filter(|user| !user.is_empty()))
+        .unwrap_or_else(|| "inconnu".to_owned())
+}
+
+/// Records, for the auditors, that `command` gave out `rows` rows with `filter`.
+async fn record_access(
+    context: &Setup,
+    by: Option<String>,
+    command: &str,
+    filter: &serde_json::Value,
+    format: Option<&str>,
+    rows: usize,
+    personal_data: bool,
+) -> anyhow::Result<()> {
+    let store = context.store().await?;
+    let mut tx = store.begin().await?;
+    crate::store::publication::record_access(
+        &mut tx,
+        &crate::store::publication::Access {
+            at: &crate::clock::to_storage(context.clock.now()),
+            by: &operator(by),
+            command,
+            filter: &filter.to_string(),
+            format,
+            rows: i64::try_from(rows).unwrap_or(i64::MAX),
+            personal_data,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

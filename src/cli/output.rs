@@ -41,6 +41,35 @@ pub fn write_csv<W: Write>(
     Ok(())
 }
 
+/// The same, under a one-cell note line ("Usage interne…") that says what the file is;
+/// `members import` skips it.
+///
+/// # Errors
+/// The writer fails.
+pub fn write_csv_noted<W: Write>(
+    mut out: W,
+    note: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> anyhow::Result<()> {
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .flexible(true)
+        .from_writer(out);
+    writer.write_record([note])?;
+    writer.write_record(headers)?;
+    for row in rows {
+        writer.write_record(row)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// The note above internal exports of personal data.
+pub const INTERNAL_NOTE: &str = "Usage interne — coordination de l’alliance : données personnelles (RGPD), à ne pas diffuser ni publier.";
+
 /// Writes `rows` under `headers` as columns padded to their widest cell.
 ///
 /// # Errors

@@ -102,7 +102,8 @@ pub async fn run(
     }
 }
 
-/// Delivers the outbox and counts what it did.
+/// Queues the coordinators' digest when its hour has come (working-day mornings, rules'
+/// `publication.toml`), then delivers the outbox and counts what it did.
 async fn deliver(
     pipeline: &Pipeline,
     transport: &Transport,
@@ -110,6 +111,17 @@ async fn deliver(
     watch: &Watch,
     report: &mut RunReport,
 ) -> anyhow::Result<()> {
+    if crate::digest::due(pipeline.store(), pipeline.rules(), clock, pipeline.roles()).await? {
+        crate::digest::queue(
+            pipeline.store(),
+            pipeline.rules(),
+            clock,
+            pipeline.roles(),
+            pipeline.from_address(),
+            None,
+        )
+        .await?;
+    }
     let delivered = outbox::deliver(
         pipeline.store(),
         transport,

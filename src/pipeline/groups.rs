@@ -12,6 +12,7 @@ use crate::form::record::{Category, Person, WorkingGroupCode};
 use crate::outbox;
 use crate::store::groups::{self as store_groups, DecisionValues, GroupRequestRow, NewRequest};
 use crate::store::members;
+use crate::store::tasks::{self, TaskRow};
 use crate::workflow::groups::{self, Fill, GroupDecision, Notice, Seat};
 
 /// A coordinator's decision.
@@ -233,6 +234,7 @@ impl Pipeline {
         if !store_groups::cdp_sent(&mut tx, member_id, &at, by).await? {
             bail!("Aucun accès à la Communauté de Pratiques en attente pour ce membre");
         }
+        tasks::done_kind(&mut tx, member_id, "send_cdp_access", &at, by).await?;
         let detail = json!({ "rules_version": self.shared.rules.version });
         members::record_event(
             &mut tx,
@@ -246,6 +248,41 @@ impl Pipeline {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// A coordinator closes task `id`. Closing "send the CdP access" also records the
+    /// access as sent, as `groups cdp-sent` does.
+    ///
+    /// # Errors
+    /// No such open task, or the store fails.
+    pub async fn task_done(
+        &self,
+        id: i64,
+        by: &str,
+        note: Option<&str>,
+    ) -> anyhow::Result<TaskRow> {
+        let at = clock::to_storage(self.clock.now());
+        let mut tx = self.store.begin().await?;
+        let task = tasks::get(&mut tx, id).await?.context("Tâche inconnue")?;
+        if !tasks::done(&mut tx, id, &at, by, note).await? {
+            bail!("La tâche n° {id} est déjà faite");
+        }
+        if task.kind == "send_cdp_access" {
+            store_groups::cdp_sent(&mut tx, task.member_id, &at, by).await?;
+        }
+        let detail = json!({ "task": id, "kind": task.kind, "note": note });
+        members::record_event(
+            &mut tx,
+            task.member_id,
+            &at,
+            "task_done",
+            None,
+            by,
+            &detail.to_string(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(task)
     }
 }
 

@@ -25,7 +25,7 @@ struct Purpose {
 }
 
 /// The purposes the engine sends; each must have a subject and a body template.
-pub const PURPOSES: [&str; 9] = [
+pub const PURPOSES: [&str; 10] = [
     "acknowledgement",
     "incomplete",
     "ineligible",
@@ -35,6 +35,7 @@ pub const PURPOSES: [&str; 9] = [
     "resigned",
     "group_decision",
     "participation_forward",
+    "digest",
 ];
 
 /// The templates, compiled once.
@@ -115,6 +116,20 @@ impl MailTemplates {
         }
     }
 
+    /// Renders the page `name` of `templates/` (HTML escaped when it ends in `.html`).
+    ///
+    /// # Errors
+    /// No such template, or it fails on this context.
+    pub fn page(
+        &self,
+        name: &str,
+        context: &serde_json::Value,
+    ) -> Result<String, minijinja::Error> {
+        self.env
+            .get_template(name)?
+            .render(Value::from_serialize(context))
+    }
+
     /// Renders `purpose` with `context` (a JSON object).
     ///
     /// # Errors
@@ -135,14 +150,21 @@ impl MailTemplates {
             .get_template(&format!("{purpose}.txt"))?
             .render(&context)?;
         let text = tidy(&text);
-        let blocks = blocks(&text);
-        let html = self
-            .env
-            .get_template("layout.html")?
-            .render(minijinja::context! {
+        // A purpose with its own HTML (the digest's tables and bars) renders it from the
+        // same values; the others fill the layout with the text, paragraph by paragraph.
+        let html = match self.env.get_template(&format!("{purpose}.html")) {
+            Ok(own) => own.render(minijinja::context! {
                 subject => &subject,
-                blocks => blocks,
-            })?;
+                ..context
+            })?,
+            Err(_) => self
+                .env
+                .get_template("layout.html")?
+                .render(minijinja::context! {
+                    subject => &subject,
+                    blocks => blocks(&text),
+                })?,
+        };
         Ok(Rendered {
             subject,
             text,

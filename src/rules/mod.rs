@@ -9,6 +9,7 @@ pub mod form;
 pub mod groups;
 pub mod mail;
 mod messages;
+pub mod publication;
 pub mod requests;
 pub mod subjects;
 pub mod validation;
@@ -24,6 +25,7 @@ use self::form::FormRules;
 use self::groups::WorkingGroups;
 use self::mail::{MailFile, MailTemplates};
 pub use self::messages::{Messages, Reason};
+use self::publication::Publication;
 use self::requests::Requests;
 use self::subjects::SubjectRules;
 use self::validation::ValidationRules;
@@ -65,6 +67,8 @@ pub struct Rules {
     pub mail: MailTemplates,
     /// `requests.toml`: how members word requests in a body.
     pub requests: Requests,
+    /// `publication.toml`: tasks, category names, the digest's schedule.
+    pub publication: Publication,
     /// The zone parsed from `alliance.time_zone`.
     pub zone: jiff::tz::TimeZone,
     /// `sha256:<hex>` over every file of the folder (path and bytes), in path order.
@@ -129,6 +133,9 @@ impl Rules {
             parse_file(&files, "working_groups.toml", &mut problems);
         problems.extend(groups.iter().flat_map(WorkingGroups::check));
         let requests: Option<Requests> = parse_file(&files, "requests.toml", &mut problems);
+        let publication: Option<Publication> =
+            parse_file(&files, "publication.toml", &mut problems);
+        problems.extend(publication.iter().flat_map(Publication::check));
         let mail_file: Option<MailFile> = parse_file(&files, "mail.toml", &mut problems);
         let mail = mail_file.and_then(|file| {
             MailTemplates::new(&file, &templates_of(&files, &mut problems))
@@ -144,7 +151,15 @@ impl Rules {
                 .ok()
         });
         let parsed = (
-            alliance, subjects, messages, validation, form, groups, mail, requests,
+            alliance,
+            subjects,
+            messages,
+            validation,
+            form,
+            groups,
+            mail,
+            requests,
+            publication,
         );
         match (parsed, zone) {
             (
@@ -157,6 +172,7 @@ impl Rules {
                     Some(groups),
                     Some(mail),
                     Some(requests),
+                    Some(publication),
                 ),
                 Some(zone),
             ) if problems.is_empty() => Ok(Rules {
@@ -168,6 +184,7 @@ impl Rules {
                 groups,
                 mail,
                 requests,
+                publication,
                 zone,
                 version,
                 origin,

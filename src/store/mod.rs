@@ -6,11 +6,14 @@
 //! timeout; write transactions start with `BEGIN IMMEDIATE` so concurrent writers wait
 //! instead of failing half-way.
 
+pub mod digest;
 pub mod groups;
 pub mod imap;
 pub mod members;
 pub mod messages;
 pub mod outbox;
+pub mod publication;
+pub mod tasks;
 
 use std::path::Path;
 use std::time::Duration;

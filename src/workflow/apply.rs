@@ -17,6 +17,7 @@ use crate::rules::Rules;
 use crate::store::groups as store_groups;
 use crate::store::members::{self, MemberValues};
 use crate::store::outbox as outbox_rows;
+use crate::store::tasks;
 use crate::store::Tx;
 
 /// Most messages one address receives from us in a day: the last guard against a loop
@@ -128,6 +129,10 @@ pub async fn apply(
             members::record_event(tx, *member, &at, "resigned", row, applying.by, &detail).await?;
             withdraw_from_groups(tx, *member, None, "resignation", applying, rules).await?;
             store_groups::revoke_cdp(tx, *member, &at).await?;
+            // Art. 6.3: off the official list, the website and the members' channels.
+            for kind in ["remove_website", "revoke_cdp_access", "remove_from_groups"] {
+                tasks::open(tx, *member, kind, &at, row).await?;
+            }
             Some(*member)
         }
         Change::WithdrawGroups(member, codes) => {
@@ -203,6 +208,9 @@ async fn record_requests(
     let at = clock::to_storage(applying.now);
     let signed_on = form.signatures.legal_representative.date.as_deref();
     store_groups::open_cdp(tx, member_id, &at, signed_on).await?;
+    for kind in ["publish_website", "send_cdp_access"] {
+        tasks::open(tx, member_id, kind, &at, Some(applying.message_row_id)).await?;
+    }
     let category = form.organisation.category.map(|c| c.as_str());
     if !groups::counts_in_capacity(category) {
         return Ok(());

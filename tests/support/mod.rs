@@ -177,3 +177,33 @@ pub fn deliver_to_maildir(maildir: &Path, unique: &str, delivered: i64, bytes: &
 pub fn default_config() -> Config {
     Config::default()
 }
+
+/// Renders `html` in headless Chromium and returns the PNG screenshot; `None` when
+/// Chromium is not installed (`scripts/test` installs it).
+pub fn chromium_screenshot(html: &Path) -> Option<Vec<u8>> {
+    let program = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| Command::new(name).arg("--version").output().is_ok());
+    let Some(program) = program else {
+        assert!(
+            std::env::var_os("MAILROOM_TEST_FULL").is_none(),
+            "chromium is missing (scripts/test installs it)"
+        );
+        return None;
+    };
+    let png = html.with_extension("png");
+    let output = Command::new(program)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=760,1400",
+        ])
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .expect("run chromium");
+    assert!(output.status.success(), "chromium: {}", stderr(&output));
+    Some(std::fs::read(&png).expect("screenshot"))
+}
