@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::output::{shorten, write_csv_noted, write_table, Format, INTERNAL_NOTE};
 use super::Setup;
 use crate::clock;
-use crate::form::record::{Category, Person, WorkingGroupCode};
+use crate::form::record::{Category, Ecosystem, FormRecord, Person, WorkingGroupCode};
 use crate::rules::Reason;
 use crate::store::members::{self, MemberRow, MemberValues};
 use crate::store::messages;
@@ -36,6 +36,10 @@ pub struct Args {
     /// Qui consulte (journalisé) ; par défaut, l’utilisateur du système.
     #[arg(long, value_name = "NOM")]
     by: Option<String>,
+    /// Ajoute les sections 3.2 (actions), 4 (écosystème) et 5 (initiatives) du
+    /// formulaire : l’export est alors marqué « Confidentiel — art. 8 ».
+    #[arg(long)]
+    with_form: bool,
     #[command(subcommand)]
     action: Option<Action>,
 }
@@ -119,7 +123,7 @@ pub struct GroupRecord {
 pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode> {
     match args.action {
         Some(Action::Import { file, by }) => import(context, &file, &by).await,
-        None => list(context, args.status, args.format, args.by).await,
+        None => list(context, args.status, args.format, args.by, args.with_form).await,
     }
 }
 
@@ -128,21 +132,35 @@ async fn list(
     status: Status,
     format: Format,
     by: Option<String>,
+    with_form: bool,
 ) -> anyhow::Result<ExitCode> {
     let store = context.store().await?;
     let mut conn = store.pool().acquire().await?;
-    let records: Vec<MemberRecord> = members::all(&mut conn)
+    let rows: Vec<MemberRow> = members::all(&mut conn)
         .await?
-        .iter()
+        .into_iter()
         .filter(|row| status.keeps(&row.status))
-        .map(record_of)
         .collect();
+    let records: Vec<MemberRecord> = rows.iter().map(record_of).collect();
+    let mut sections = Vec::new();
+    if with_form {
+        for row in &rows {
+            let form = members::form_json(&mut conn, row.id)
+                .await?
+                .and_then(|json| serde_json::from_str::<FormRecord>(&json).ok());
+            sections.push(FormSections::of(form.as_ref()));
+        }
+    }
     drop(conn);
     super::record_access(
         context,
         by,
         "members",
-        &serde_json::json!({ "status": format!("{status:?}").to_lowercase() }),
+        &if with_form {
+            serde_json::json!({ "status": format!("{status:?}").to_lowercase(), "with_form": true })
+        } else {
+            serde_json::json!({ "status": format!("{status:?}").to_lowercase() })
+        },
         Some(&format!("{format:?}").to_lowercase()),
         records.len(),
         true,
@@ -151,17 +169,45 @@ async fn list(
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match format {
+        Format::Json if with_form => {
+            let marked: Vec<Confidential<'_>> = records
+                .iter()
+                .zip(&sections)
+                .map(|(record, form)| Confidential {
+                    confidential: CONFIDENTIAL,
+                    record,
+                    form,
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &marked)?;
+            writeln!(out)?;
+        }
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &records)?;
             writeln!(out)?;
         }
         Format::Csv => {
-            let rows: Vec<Vec<String>> = records.iter().map(csv_row).collect();
-            let headers = csv_headers();
+            let mut rows: Vec<Vec<String>> = records.iter().map(csv_row).collect();
+            let mut headers = csv_headers();
+            let note = if with_form {
+                headers.extend(FormSections::headers());
+                for (row, form) in rows.iter_mut().zip(&sections) {
+                    row.extend(form.cells());
+                }
+                format!("{CONFIDENTIAL}. {INTERNAL_NOTE}")
+            } else {
+                INTERNAL_NOTE.to_owned()
+            };
             let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-            write_csv_noted(&mut out, INTERNAL_NOTE, &headers, &rows)?;
+            write_csv_noted(&mut out, &note, &headers, &rows)?;
         }
         Format::Table => {
+            if with_form {
+                writeln!(
+                    out,
+                    "{CONFIDENTIAL} (sections 3.2, 4 et 5 : voir --format csv ou json)"
+                )?;
+            }
             let rows: Vec<Vec<String>> = records
                 .iter()
                 .map(|m| {
@@ -207,6 +253,98 @@ async fn list(
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// How exports carrying the form's sections 3.2, 4 or 5 are marked (art. 8).
+const CONFIDENTIAL: &str = "Confidentiel — art. 8";
+
+/// A member with the form's sections 3.2, 4 and 5 (`--with-form`).
+#[derive(Debug, Serialize)]
+struct Confidential<'a> {
+    confidential: &'static str,
+    #[serde(flatten)]
+    record: &'a MemberRecord,
+    #[serde(flatten)]
+    form: &'a FormSections,
+}
+
+/// Sections 3.2 (actions per group), 4 (ecosystem actors) and 5 (existing initiatives).
+#[derive(Debug, Default, Serialize)]
+struct FormSections {
+    actions: Vec<GroupActions>,
+    ecosystem: Option<Ecosystem>,
+    existing_initiatives: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct GroupActions {
+    code: WorkingGroupCode,
+    actions_option: Option<u8>,
+    actions: Vec<String>,
+}
+
+impl FormSections {
+    fn of(form: Option<&FormRecord>) -> FormSections {
+        let Some(form) = form else {
+            return FormSections::default();
+        };
+        FormSections {
+            actions: form
+                .working_groups
+                .iter()
+                .map(|choice| GroupActions {
+                    code: choice.code,
+                    actions_option: choice.actions_option,
+                    actions: choice.actions.clone(),
+                })
+                .collect(),
+            ecosystem: form.ecosystem.clone(),
+            existing_initiatives: form.existing_initiatives.clone(),
+        }
+    }
+
+    fn headers() -> Vec<String> {
+        let mut headers: Vec<String> = WorkingGroupCode::ALL
+            .iter()
+            .map(|code| format!("gt_{}_actions", code.as_str()))
+            .collect();
+        headers.extend(
+            [
+                "ecosystem_contribution",
+                "ecosystem_expertise",
+                "ecosystem_internal_action",
+                "existing_initiatives",
+            ]
+            .map(str::to_owned),
+        );
+        headers
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let mut cells: Vec<String> = WorkingGroupCode::ALL
+            .iter()
+            .map(|code| {
+                self.actions
+                    .iter()
+                    .find(|a| a.code == *code)
+                    .map(|a| a.actions.join(" | "))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let ecosystem = self.ecosystem.clone().unwrap_or_default();
+        cells.push(ecosystem.contribution.unwrap_or_default());
+        cells.push(ecosystem.expertise.unwrap_or_default());
+        cells.push(
+            match (&self.ecosystem, ecosystem.internal_action) {
+                (None, _) => "",
+                (Some(_), true) => "oui",
+                (Some(_), false) => "non",
+            }
+            .to_owned(),
+        );
+        cells.push(self.existing_initiatives.clone().unwrap_or_default());
+        cells
+    }
 }
 
 fn record_of(row: &MemberRow) -> MemberRecord {

@@ -331,3 +331,12 @@ pub async fn link_message(
     .await?;
     Ok(())
 }
+
+/// The form a member's record was made from (JSON), if any.
+pub async fn form_json(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT form FROM members WHERE id = ?1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map(Option::flatten)
+}
