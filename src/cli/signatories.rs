@@ -86,16 +86,8 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode>
                 write_csv(&mut out, &headers, &table)?;
             }
             ListFormat::Html => {
-                let context_json = serde_json::json!({
-                    "alliance": alliance(context),
-                    "as_of": french_date(context.clock.local_date(context.clock.now())),
-                    "signatories": changes.iter().filter(|c| c.change == "added").map(|c| page_row(&c.signatory)).collect::<Vec<_>>(),
-                });
-                write!(
-                    out,
-                    "{}",
-                    context.rules.mail.page("signatories.html", &context_json)?
-                )?;
+                let added = changes.iter().filter(|c| c.change == "added");
+                write_page(&mut out, context, added.map(|c| &c.signatory))?;
             }
         }
         out.flush()?;
@@ -111,21 +103,29 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode>
             let table: Vec<Vec<String>> = list.iter().map(cells).collect();
             write_csv(&mut out, &HEADERS, &table)?;
         }
-        ListFormat::Html => {
-            let context_json = serde_json::json!({
-                "alliance": alliance(context),
-                "as_of": french_date(context.clock.local_date(context.clock.now())),
-                "signatories": list.iter().map(page_row).collect::<Vec<_>>(),
-            });
-            write!(
-                out,
-                "{}",
-                context.rules.mail.page("signatories.html", &context_json)?
-            )?;
-        }
+        ListFormat::Html => write_page(&mut out, context, list.iter())?,
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The page for the website (`templates/signatories.html`).
+fn write_page<'a>(
+    out: &mut impl Write,
+    context: &Setup,
+    list: impl Iterator<Item = &'a Signatory>,
+) -> anyhow::Result<()> {
+    let values = serde_json::json!({
+        "alliance": alliance(context),
+        "as_of": french_date(context.clock.local_date(context.clock.now())),
+        "signatories": list.map(page_row).collect::<Vec<_>>(),
+    });
+    write!(
+        out,
+        "{}",
+        context.rules.mail.page("signatories.html", &values)?
+    )?;
+    Ok(())
 }
 
 fn page_row(s: &Signatory) -> serde_json::Value {
