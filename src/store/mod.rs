@@ -8,6 +8,7 @@
 
 pub mod groups;
 pub mod imap;
+pub mod journal;
 pub mod members;
 pub mod messages;
 pub mod outbox;
