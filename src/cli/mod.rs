@@ -11,6 +11,7 @@ mod ingest;
 mod log;
 mod members;
 mod output;
+mod person;
 mod review;
 mod run;
 
@@ -89,6 +90,10 @@ pub enum Command {
     Check(check::Args),
     /// Groupes thématiques : demandes, décisions de la Région, capacités, échéances.
     Groups(groups::Args),
+    /// Données personnelles : export de tout ce qui concerne une personne, rectification.
+    Person(person::Args),
+    /// Durée de conservation des messages bruts des membres démissionnaires.
+    Retention(person::RetentionArgs),
 }
 
 /// Sets up tracing on stderr: warnings by default, `-v` info, `-vv` debug; `RUST_LOG` wins.
@@ -136,6 +141,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Ack(args) => ack::run(&context, args).await,
             Command::Check(args) => check::run(&context, args).await,
             Command::Groups(args) => groups::run(&context, args).await,
+            Command::Person(args) => person::run(&context, args).await,
+            Command::Retention(args) => person::retention(&context, args).await,
         }
     })
 }
