@@ -6,6 +6,7 @@
 //! RFC 3339 instant.
 
 use std::io::Write;
+use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use jiff::civil::Date;
@@ -16,11 +17,33 @@ use super::output::{codes, local_time, people_time, shorten, write_csv, write_ta
 use super::Setup;
 use crate::classify::{subject, Kind};
 use crate::clock::{self, Clock};
+use crate::store::journal;
 use crate::store::messages::{self, LogFilter, LogRow};
+use crate::workflow::Outcome;
 
-/// Arguments of `log`.
+/// Arguments of `log`: the listing, or one of its subcommands.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    /// Un message en détail, ou la vérification du journal.
+    #[command(subcommand)]
+    command: Option<LogCommand>,
+    #[command(flatten)]
+    list: ListArgs,
+}
+
+/// `log show`, `log verify`.
+#[derive(Debug, clap::Subcommand)]
+enum LogCommand {
+    /// Un message : en-têtes, décision, problèmes, changements, envois, vérification, chaîne.
+    Show(ShowArgs),
+    /// Vérifie la chaîne d’empreintes du journal, les tables et l’archive des messages bruts.
+    Verify(VerifyArgs),
+}
+
+/// Filters and format of the listing.
+#[derive(Debug, clap::Args)]
+struct ListArgs {
     /// Reçus à partir de cette date (AAAA-MM-JJ) ou de cet instant (RFC 3339).
     #[arg(long, value_name = "DATE")]
     since: Option<String>,
@@ -36,10 +59,34 @@ pub struct Args {
     /// Organisation (sans tenir compte des accents, de la casse ni de la ponctuation).
     #[arg(long, value_name = "NAME")]
     org: Option<String>,
+    /// Message-ID exact (avec ou sans < >).
+    #[arg(long, value_name = "ID")]
+    message_id: Option<String>,
+    /// Résultat : registered, incomplete, held_for_review, ignored, duplicate…
+    #[arg(long, value_name = "OUTCOME")]
+    outcome: Option<String>,
+    /// Texte cherché dans l’objet, l’adresse et le nom de l’expéditeur (sans tenir compte
+    /// des accents ni de la casse).
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
     /// Format de sortie.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
 }
+
+/// The outcomes `--outcome` accepts.
+const OUTCOMES: [Outcome; 10] = [
+    Outcome::Registered,
+    Outcome::Incomplete,
+    Outcome::Ineligible,
+    Outcome::Unreadable,
+    Outcome::ContactUpdated,
+    Outcome::Resigned,
+    Outcome::HeldForReview,
+    Outcome::Duplicate,
+    Outcome::Ignored,
+    Outcome::Forwarded,
+];
 
 /// One log entry as printed in JSON (stable keys).
 #[derive(Debug, Serialize)]
@@ -86,6 +133,23 @@ impl<'a> Entry<'a> {
 }
 
 pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<std::process::ExitCode> {
+    match args.command {
+        Some(LogCommand::Show(args)) => show(context, args).await,
+        Some(LogCommand::Verify(args)) => verify(context, args).await,
+        None => list(context, args.list).await,
+    }
+}
+
+async fn list(context: &Setup, args: ListArgs) -> anyhow::Result<std::process::ExitCode> {
+    if let Some(outcome) = &args.outcome {
+        if !OUTCOMES.iter().any(|known| known.as_str() == outcome) {
+            let known: Vec<&str> = OUTCOMES.iter().map(|o| o.as_str()).collect();
+            bail!(
+                "Résultat inconnu « {outcome} » ; résultats connus : {}",
+                known.join(", ")
+            );
+        }
+    }
     if let Some(kind) = &args.kind {
         if Kind::parse(kind).is_none() {
             let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
@@ -109,9 +173,20 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<std::proc
         from: args.from.clone(),
         kind: args.kind.clone(),
         organisation_key: args.org.as_deref().map(subject::organisation_key),
+        message_id: args.message_id.clone(),
+        outcome: args.outcome.clone(),
     };
     let store = context.store().await?;
-    let rows = messages::log(store.pool(), &filter).await?;
+    let mut rows = messages::log(store.pool(), &filter).await?;
+    if let Some(text) = &args.search {
+        let needle = subject::organisation_key(text);
+        rows.retain(|row| {
+            [&row.subject, &row.from_addr, &row.from_name]
+                .into_iter()
+                .flatten()
+                .any(|field| subject::organisation_key(field).contains(&needle))
+        });
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.format {
@@ -223,4 +298,500 @@ pub(super) fn bound(text: &str, clock: &Clock, until: bool) -> anyhow::Result<St
         .to_zoned(clock.zone().clone())
         .with_context(|| format!("Date invalide « {text} »"))?;
     Ok(clock::to_storage(start.timestamp()))
+}
+
+/// Arguments of `log show`.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// Numéro du message dans le journal, ou son Message-ID.
+    id: String,
+    /// Écrit le message brut, octet pour octet, sur la sortie standard.
+    #[arg(long)]
+    raw: bool,
+    /// Format de sortie : table (texte) ou json.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// Arguments of `log verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// Format de sortie : table (texte) ou json.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// The raw copy of a message as `log show` describes it.
+#[derive(Debug, Serialize)]
+struct RawCopy {
+    /// Its address: SHA-256 of the bytes.
+    sha256: Option<String>,
+    size_bytes: Option<usize>,
+    /// Whether the bytes are still in the archive.
+    kept: bool,
+    /// The bytes' SHA-256 is the one recorded.
+    intact: Option<bool>,
+    erased: Option<journal::Tombstone>,
+    headers: Option<String>,
+}
+
+/// `log show ID` in JSON (stable keys).
+#[derive(Debug, Serialize)]
+struct Shown<'a> {
+    entry: Entry<'a>,
+    raw: RawCopy,
+    attachments: Vec<serde_json::Value>,
+    member_events: Vec<serde_json::Value>,
+    outgoing: Vec<journal::OutgoingHeaders>,
+    review: Option<serde_json::Value>,
+    journal: Vec<serde_json::Value>,
+}
+
+async fn show(context: &Setup, args: ShowArgs) -> anyhow::Result<ExitCode> {
+    let store = context.store().await?;
+    let pool = store.pool();
+    let id = match args.id.trim().parse::<i64>() {
+        Ok(id) => id,
+        Err(_) => match messages::ids_by_message_id(pool, &args.id)
+            .await?
+            .as_slice()
+        {
+            [id] => *id,
+            [] => bail!("Aucun message n’a le Message-ID « {} ».", args.id),
+            ids => bail!(
+                "Plusieurs messages ont ce Message-ID (n° {}) : donnez le numéro.",
+                ids.iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
+    };
+    let mut conn = pool.acquire().await?;
+    let Some(row) = messages::log_row(&mut conn, id).await? else {
+        bail!("Aucun message n° {id} dans le journal.");
+    };
+    let bytes = messages::raw_bytes_if_kept(pool, id).await?;
+    let tombstone = journal::tombstone(pool, id).await?;
+    if args.raw {
+        let Some(bytes) = bytes else {
+            match tombstone {
+                Some(t) => bail!(
+                    "Le message brut n° {id} a été effacé le {} ({}) ; son empreinte SHA-256 reste {}.",
+                    people_time(&t.erased_at, &context.clock),
+                    t.reason,
+                    t.sha256
+                ),
+                None => bail!("Le message n° {id} n’a pas de copie brute."),
+            }
+        };
+        let mut out = std::io::stdout().lock();
+        out.write_all(&bytes)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let recorded = messages::recorded_raw_sha256(pool, id).await?;
+    let raw = raw_copy(recorded.as_deref(), bytes.as_deref(), tombstone);
+    let attachments = messages::attachments(pool, id).await?;
+    let events = journal::events_of_message(pool, id).await?;
+    let outgoing = journal::outgoing_of_message(pool, id).await?;
+    let review = messages::review_action(&mut conn, id).await?;
+    let trail = journal::trail(pool, id).await?;
+    let shown = Shown {
+        entry: Entry::from_row(&row),
+        raw,
+        attachments: attachments
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "position": a.position, "filename": a.filename,
+                    "declared_type": a.declared_type, "detected_type": a.detected_type,
+                    "size_bytes": a.size_bytes, "sha256": a.sha256, "pdf_pages": a.pdf_pages,
+                    "problem": a.problem,
+                })
+            })
+            .collect(),
+        member_events: events
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "id": e.id, "member_id": e.member_id, "at": e.at, "event": e.event,
+                    "by": e.by, "detail": json_or_text(&e.detail),
+                })
+            })
+            .collect(),
+        outgoing,
+        review: review.as_ref().map(|r| {
+            serde_json::json!({
+                "action": r.action, "by": r.by, "note": r.note,
+                "options": json_or_text(&r.options), "result": r.result, "at": r.at,
+            })
+        }),
+        journal: trail
+            .iter()
+            .map(|j| {
+                serde_json::json!({
+                    "seq": j.seq, "at": j.at, "entity": j.entity, "entity_id": j.entity_id,
+                    "payload": json_or_text(&j.payload), "blob_sha256": j.blob_sha256,
+                    "hash": j.hash,
+                })
+            })
+            .collect(),
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &shown)?;
+            writeln!(out)?;
+        }
+        Format::Table | Format::Csv => write_shown(&mut out, &shown, &row, context)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn raw_copy(
+    recorded: Option<&str>,
+    bytes: Option<&[u8]>,
+    tombstone: Option<journal::Tombstone>,
+) -> RawCopy {
+    match bytes {
+        Some(bytes) => {
+            let sha256 = journal::sha256_hex(bytes);
+            let end = bytes
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .or_else(|| bytes.windows(2).position(|w| w == b"\n\n"))
+                .unwrap_or(bytes.len());
+            RawCopy {
+                intact: recorded.map(|recorded| recorded == sha256),
+                sha256: Some(sha256),
+                size_bytes: Some(bytes.len()),
+                kept: true,
+                erased: None,
+                headers: Some(
+                    String::from_utf8_lossy(bytes.get(..end).unwrap_or(bytes)).into_owned(),
+                ),
+            }
+        }
+        None => RawCopy {
+            sha256: tombstone.as_ref().map(|t| t.sha256.clone()),
+            size_bytes: tombstone
+                .as_ref()
+                .and_then(|t| usize::try_from(t.size_bytes).ok()),
+            kept: false,
+            intact: None,
+            erased: tombstone,
+            headers: None,
+        },
+    }
+}
+
+fn json_or_text(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()))
+}
+
+fn write_shown(
+    out: &mut impl Write,
+    shown: &Shown<'_>,
+    row: &LogRow,
+    context: &Setup,
+) -> anyhow::Result<()> {
+    let time = |text: &str| people_time(text, &context.clock);
+    let dash = |value: Option<&str>| value.unwrap_or("-").to_owned();
+    writeln!(out, "Message n° {}", row.id)?;
+    writeln!(out, "  Reçu le        : {}", time(&row.received_at))?;
+    writeln!(
+        out,
+        "  Message-ID     : {}",
+        dash(row.message_id.as_deref())
+    )?;
+    writeln!(
+        out,
+        "  Envoyé le      : {}",
+        row.sent_at.as_deref().map_or_else(|| "-".to_owned(), time)
+    )?;
+    writeln!(
+        out,
+        "  De             : {} <{}>",
+        dash(row.from_name.as_deref()),
+        dash(row.from_addr.as_deref())
+    )?;
+    writeln!(out, "  Objet          : {}", dash(row.subject.as_deref()))?;
+    writeln!(
+        out,
+        "  Type, résultat : {}, {}",
+        dash(row.kind.as_deref()),
+        row.outcome.as_deref().unwrap_or("(en cours)")
+    )?;
+    writeln!(
+        out,
+        "  Organisation   : {}",
+        dash(row.organisation.as_deref())
+    )?;
+    writeln!(out, "  Problèmes      : {}", codes(&row.problems))?;
+    let reasons: Vec<String> = serde_json::from_str(&row.reasons).unwrap_or_default();
+    for reason in &reasons {
+        writeln!(out, "  Raison         : {reason}")?;
+    }
+    writeln!(
+        out,
+        "  Règles         : {}",
+        dash(row.rules_version.as_deref())
+    )?;
+    writeln!(
+        out,
+        "  Décidé le      : {}",
+        row.decided_at
+            .as_deref()
+            .map_or_else(|| "-".to_owned(), time)
+    )?;
+    let raw = &shown.raw;
+    match (&raw.erased, raw.kept) {
+        (_, true) => writeln!(
+            out,
+            "  Message brut   : {} octets, SHA-256 {}{}",
+            raw.size_bytes.unwrap_or(0),
+            raw.sha256.as_deref().unwrap_or("-"),
+            match raw.intact {
+                Some(true) => " (conforme à l’empreinte enregistrée)",
+                Some(false) => " — NE CORRESPOND PAS à l’empreinte enregistrée",
+                None => "",
+            }
+        )?,
+        (Some(t), false) => writeln!(
+            out,
+            "  Message brut   : effacé le {} par {} ({}) ; SHA-256 {} conservé",
+            time(&t.erased_at),
+            t.by,
+            t.reason,
+            t.sha256
+        )?,
+        (None, false) => writeln!(out, "  Message brut   : aucune copie")?,
+    }
+    if let Some(headers) = &raw.headers {
+        writeln!(
+            out,
+            "\nEn-têtes (mailroom log show {} --raw : le message entier) :",
+            row.id
+        )?;
+        for line in headers.lines() {
+            writeln!(out, "  {line}")?;
+        }
+    }
+    if !shown.attachments.is_empty() {
+        writeln!(out, "\nPièces jointes :")?;
+        for a in &shown.attachments {
+            writeln!(
+                out,
+                "  {}. {}  {}  {} octets  SHA-256 {}",
+                a["position"],
+                a["filename"].as_str().unwrap_or("(sans nom)"),
+                a["detected_type"].as_str().unwrap_or("-"),
+                a["size_bytes"],
+                a["sha256"].as_str().unwrap_or("-")
+            )?;
+        }
+    }
+    if !shown.member_events.is_empty() {
+        writeln!(out, "\nChangements des membres :")?;
+        for e in &shown.member_events {
+            writeln!(
+                out,
+                "  {}  membre {}  {}  par {}  {}",
+                time(e["at"].as_str().unwrap_or("")),
+                e["member_id"],
+                e["event"].as_str().unwrap_or("-"),
+                e["by"].as_str().unwrap_or("-"),
+                e["detail"]
+            )?;
+        }
+    }
+    if !shown.outgoing.is_empty() {
+        writeln!(out, "\nEnvois :")?;
+        for o in &shown.outgoing {
+            writeln!(
+                out,
+                "  n° {}  {}  à {}  {}  {}  Message-ID {}",
+                o.id,
+                o.purpose,
+                o.to_addrs,
+                o.status,
+                o.sent_at.as_deref().map_or_else(|| "-".to_owned(), time),
+                o.message_id
+            )?;
+        }
+    }
+    if let Some(review) = &shown.review {
+        writeln!(out, "\nVérification par la coordination :")?;
+        writeln!(
+            out,
+            "  {} par {} le {}{}{}",
+            review["action"].as_str().unwrap_or("-"),
+            review["by"].as_str().unwrap_or("-"),
+            time(review["at"].as_str().unwrap_or("")),
+            review["note"]
+                .as_str()
+                .map(|note| format!(" : {note}"))
+                .unwrap_or_default(),
+            review["result"]
+                .as_str()
+                .map(|result| format!(" → {result}"))
+                .unwrap_or_default()
+        )?;
+    }
+    writeln!(out, "\nJournal (chaîne d’empreintes) :")?;
+    for j in &shown.journal {
+        writeln!(
+            out,
+            "  n° {}  {}  {} {}  {}",
+            j["seq"],
+            j["at"].as_str().unwrap_or("-"),
+            j["entity"].as_str().unwrap_or("-"),
+            j["entity_id"],
+            j["hash"].as_str().unwrap_or("(pas encore scellée)")
+        )?;
+    }
+    Ok(())
+}
+
+async fn verify(context: &Setup, args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let store = context.store().await?;
+    let report = journal::verify(&store).await?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.format == Format::Json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else if report.findings.is_empty() {
+        writeln!(
+            out,
+            "Journal intact : {} entrées, chaîne vérifiée jusqu’au n° {} (empreinte {}).",
+            report.entries,
+            report.head_seq.unwrap_or(0),
+            report.head_hash.as_deref().unwrap_or("-")
+        )?;
+    } else {
+        let count = report.findings.len();
+        writeln!(
+            out,
+            "Journal ALTÉRÉ : {count} constat{} sur {} entrées.",
+            if count > 1 { "s" } else { "" },
+            report.entries
+        )?;
+        for finding in &report.findings {
+            writeln!(out, "  - {}", french_finding(finding))?;
+        }
+    }
+    if args.format != Format::Json {
+        writeln!(
+            out,
+            "Archive : {} message{} brut{} conforme{} à {} empreinte, {} effacé{} par rétention (empreinte conservée) ; {} envoi{} vérifié{}.",
+            report.raw_checked,
+            plural(report.raw_checked),
+            plural(report.raw_checked),
+            plural(report.raw_checked),
+            if report.raw_checked > 1 { "leur" } else { "son" },
+            report.tombstones,
+            plural(report.tombstones),
+            report.sent_checked,
+            plural(report.sent_checked),
+            plural(report.sent_checked),
+        )?;
+        if report.sealed_now > 0 {
+            writeln!(
+                out,
+                "{} entrée(s) récente(s) scellée(s) avant la vérification.",
+                report.sealed_now
+            )?;
+        }
+        if report.unsealed > 0 {
+            writeln!(
+                out,
+                "{} entrée(s) pas encore scellée(s) (base en lecture seule ou écriture en cours) : non vérifiées.",
+                report.unsealed
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(if report.findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn plural(n: i64) -> &'static str {
+    if n > 1 {
+        "s"
+    } else {
+        ""
+    }
+}
+
+/// What a journaled row is, in French.
+fn french_entity(entity: &str) -> &str {
+    match entity {
+        "message" => "message",
+        "raw" => "message brut",
+        "attachment" => "pièce jointe",
+        "member" => "membre",
+        "member_event" => "événement de membre",
+        "review" => "décision de vérification",
+        "outgoing" => "envoi",
+        "group_request" => "demande de groupe",
+        "cdp_access" => "accès CdP",
+        "task" => "tâche",
+        "consent" => "consentement",
+        "access" => "accès aux données",
+        "digest" => "digest",
+        "tombstone" => "pierre tombale",
+        "retention" => "politique de rétention",
+        other => other,
+    }
+}
+
+fn french_finding(finding: &journal::Finding) -> String {
+    use journal::FindingKind as K;
+    let seq = finding.seq.unwrap_or(0);
+    let range = match finding.seq_to {
+        Some(to) if to != seq => format!("n° {seq} à {to}"),
+        _ => format!("n° {seq}"),
+    };
+    let what = match (&finding.entity, finding.entity_id) {
+        (Some(entity), Some(id)) => format!("{} {id}", french_entity(entity)),
+        _ => String::new(),
+    };
+    let hashes = match (&finding.found, &finding.expected) {
+        (Some(found), Some(expected)) => format!(" (SHA-256 {found} au lieu de {expected})"),
+        _ => String::new(),
+    };
+    match finding.kind {
+        K::Altered => format!(
+            "MODIFIÉE : entrée n° {seq} ({what}) : son contenu ne correspond plus à son empreinte."
+        ),
+        K::Deleted => format!("SUPPRIMÉE : entrée(s) {range} absente(s) de la chaîne."),
+        K::Inserted => format!(
+            "INSÉRÉE : entrée n° {seq} ({what}) : elle ne fait pas partie de la chaîne."
+        ),
+        K::Reordered => format!(
+            "DÉPLACÉE : entrée(s) {range} ({what}) : la chaîne ne les relie pas dans cet ordre."
+        ),
+        K::Broken => format!(
+            "CHAÎNE ROMPUE avant l’entrée n° {seq} ({what}) : une entrée a été retirée et les numéros réécrits, ou la précédente réécrite."
+        ),
+        K::RowChanged => format!(
+            "TABLE MODIFIÉE : {what} ne correspond plus à sa dernière entrée (n° {seq})."
+        ),
+        K::RowDeleted => format!(
+            "TABLE : {what} a disparu de sa table (dernière entrée n° {seq})."
+        ),
+        K::RowUnjournaled => format!("TABLE : {what} n’a aucune entrée au journal."),
+        K::RawAltered => format!("ARCHIVE : {what} altéré{hashes}."),
+        K::RawMissing => format!(
+            "ARCHIVE : {what} effacé sans pierre tombale (dernière entrée n° {seq})."
+        ),
+        K::SentAltered => format!(
+            "ARCHIVE : les octets conservés de l’{what} ont changé depuis l’envoi{hashes}."
+        ),
+    }
 }

@@ -13,6 +13,7 @@ mod ingest;
 mod log;
 mod members;
 mod output;
+mod person;
 mod review;
 mod roster;
 mod run;
@@ -104,6 +105,10 @@ pub enum Command {
     Consent(consent::Args),
     /// Les membres affectés à chaque GT et leurs délégués (usage interne).
     Roster(roster::Args),
+    /// Données personnelles : export de tout ce qui concerne une personne, rectification.
+    Person(person::Args),
+    /// Durée de conservation des messages bruts des membres démissionnaires.
+    Retention(person::RetentionArgs),
 }
 
 /// Sets up tracing on stderr: warnings by default, `-v` info, `-vv` debug; `RUST_LOG` wins.
@@ -156,6 +161,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Tasks(args) => tasks::run(&context, args).await,
             Command::Consent(args) => consent::run(&context, args).await,
             Command::Roster(args) => roster::run(&context, args).await,
+            Command::Person(args) => person::run(&context, args).await,
+            Command::Retention(args) => person::retention(&context, args).await,
         }
     })
 }

@@ -101,9 +101,11 @@ pub async fn insert_stored(
     for message in new {
         let key = (message.mailbox.to_owned(), message.mailbox_ref.to_owned());
         let id = *ids.get(&key).ok_or(sqlx::Error::RowNotFound)?;
-        sqlx::query("INSERT INTO raw_messages (message_row_id, bytes) VALUES (?1, ?2)")
+        // Content-addressed: the blob carries its SHA-256 from the first commit on.
+        sqlx::query("INSERT INTO raw_messages (message_row_id, bytes, sha256) VALUES (?1, ?2, ?3)")
             .bind(id)
             .bind(message.raw)
+            .bind(super::journal::sha256_hex(message.raw))
             .execute(&mut *conn)
             .await?;
         result.push(id);
@@ -356,6 +358,10 @@ pub struct LogFilter {
     pub kind: Option<String>,
     /// Substring of the normalised organisation key.
     pub organisation_key: Option<String>,
+    /// Message-ID header, with or without its angle brackets.
+    pub message_id: Option<String>,
+    /// Outcome name.
+    pub outcome: Option<String>,
 }
 
 /// One line of the message log as auditors read it.
@@ -503,6 +509,8 @@ pub async fn log(pool: &SqlitePool, filter: &LogFilter) -> sqlx::Result<Vec<LogR
            AND (?3 IS NULL OR lower(m.from_addr) = lower(?3))
            AND (?4 IS NULL OR m.kind = ?4)
            AND (?5 IS NULL OR instr(m.organisation_key, ?5) > 0)
+           AND (?6 IS NULL OR m.message_id = trim(?6, '<> '))
+           AND (?7 IS NULL OR m.outcome = ?7)
          ORDER BY m.received_at, m.id"
     ))
     .bind(filter.since.as_deref())
@@ -510,6 +518,8 @@ pub async fn log(pool: &SqlitePool, filter: &LogFilter) -> sqlx::Result<Vec<LogR
     .bind(filter.from.as_deref())
     .bind(filter.kind.as_deref())
     .bind(filter.organisation_key.as_deref())
+    .bind(filter.message_id.as_deref())
+    .bind(filter.outcome.as_deref())
     .fetch_all(pool)
     .await
 }
@@ -547,6 +557,32 @@ pub async fn form_json(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Opt
     sqlx::query_scalar("SELECT form FROM messages WHERE id = ?1")
         .bind(id)
         .fetch_optional(conn)
+        .await
+        .map(Option::flatten)
+}
+
+/// The raw bytes of message `id`, `None` when there are none (erased by retention, or an
+/// imported row).
+pub async fn raw_bytes_if_kept(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<Vec<u8>>> {
+    sqlx::query_scalar("SELECT bytes FROM raw_messages WHERE message_row_id = ?1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The log rows carrying Message-ID `message_id` (with or without angle brackets).
+pub async fn ids_by_message_id(pool: &SqlitePool, message_id: &str) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT id FROM messages WHERE message_id = trim(?1, '<> ') ORDER BY id")
+        .bind(message_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// The SHA-256 the decision recorded for message `id`'s raw bytes.
+pub async fn recorded_raw_sha256(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT raw_sha256 FROM messages WHERE id = ?1")
+        .bind(id)
+        .fetch_optional(pool)
         .await
         .map(Option::flatten)
 }

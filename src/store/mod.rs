@@ -9,6 +9,7 @@
 pub mod digest;
 pub mod groups;
 pub mod imap;
+pub mod journal;
 pub mod members;
 pub mod messages;
 pub mod outbox;
