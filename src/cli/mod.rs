@@ -146,7 +146,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .context("Cannot start the async runtime")?;
     runtime.block_on(async move {
         let context = Setup::load(&cli)?;
-        match cli.command {
+        // Every command that writes to the store leaves the journal sealed behind it, so
+        // nothing waits unsealed for the daemon (extract and check never open the store).
+        let writes = !matches!(cli.command, Command::Extract(_) | Command::Check(_));
+        let result = match cli.command {
             Command::Ingest(args) => ingest::run(&context, args).await,
             Command::Run(args) => run::run(&context, args).await,
             Command::Log(args) => log::run(&context, args).await,
@@ -163,7 +166,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Roster(args) => roster::run(&context, args).await,
             Command::Person(args) => person::run(&context, args).await,
             Command::Retention(args) => person::retention(&context, args).await,
+        };
+        if writes && context.config.store.exists() {
+            let store = context.store().await?;
+            crate::store::journal::seal(&store)
+                .await
+                .context("Cannot seal the journal")?;
         }
+        result
     })
 }
 

@@ -14,9 +14,11 @@ use serde_json::{json, Value};
 use super::output::people_time;
 use super::{non_empty, Setup};
 use crate::clock;
-use crate::store::journal::{self, Access, Policy};
+use crate::store::journal;
 use crate::store::members as member_rows;
 use crate::store::messages::{self, LogFilter};
+use crate::store::privacy::{self, Policy};
+use crate::store::publication::{self, Access};
 
 /// Arguments of `person`.
 #[derive(Debug, clap::Args)]
@@ -187,7 +189,7 @@ async fn export(
         if roles.is_empty() {
             continue;
         }
-        consents.extend(journal::consents_of(pool, member.id).await?);
+        consents.extend(publication::consents(&mut conn, Some(member.id)).await?);
         members.push(json!({
             "member_id": member.id,
             "name": member.name,
@@ -199,8 +201,8 @@ async fn export(
             })).collect::<Vec<_>>(),
         }));
     }
-    let events = journal::events_mentioning(pool, email).await?;
-    let requests = journal::requests_delegated_to(&mut conn, email).await?;
+    let events = privacy::events_mentioning(pool, email).await?;
+    let requests = privacy::requests_delegated_to(&mut conn, email).await?;
     let filter = LogFilter {
         from: Some(email.to_owned()),
         ..LogFilter::default()
@@ -222,7 +224,7 @@ async fn export(
         }
         sent_by_them.push(entry);
     }
-    let outgoing = journal::outgoing_to(pool, email).await?;
+    let outgoing = privacy::outgoing_to(pool, email).await?;
     let now = clock::to_storage(context.clock.now());
     let rows = members.len()
         + events.len()
@@ -251,13 +253,13 @@ async fn export(
     });
     let filter_json = json!({ "email": email, "with_raw": with_raw }).to_string();
     let mut tx = store.begin().await?;
-    journal::record_access(
+    publication::record_access(
         &mut tx,
         &Access {
             at: &now,
             by,
             command: "person export",
-            filter_json: &filter_json,
+            filter: &filter_json,
             format: Some("json"),
             rows: i64::try_from(rows).unwrap_or(i64::MAX),
             personal_data: true,
@@ -340,7 +342,7 @@ async fn rectify(
         if changes.is_empty() {
             continue;
         }
-        journal::rectify_member_people(
+        privacy::rectify_member_people(
             &mut tx,
             member.id,
             &legal.to_string(),
@@ -365,10 +367,10 @@ async fn rectify(
         .await?;
         changed_records.push(format!("{} ({})", member.name, changes.len()));
     }
-    for request in journal::requests_delegated_to(&mut tx, email).await? {
+    for request in privacy::requests_delegated_to(&mut tx, email).await? {
         let mut delegate: Value = serde_json::from_str(&request.delegate).unwrap_or(Value::Null);
         if rectified(&mut delegate, field, value).is_some() {
-            journal::rectify_delegate(&mut tx, request.id, &delegate.to_string(), &now).await?;
+            privacy::rectify_delegate(&mut tx, request.id, &delegate.to_string(), &now).await?;
         }
     }
     if changed_records.is_empty() {
@@ -392,7 +394,7 @@ pub(super) async fn retention(context: &Setup, args: RetentionArgs) -> anyhow::R
     let now = clock::to_storage(context.clock.now());
     match args.command.unwrap_or(RetentionCommand::Show) {
         RetentionCommand::Show => {
-            match journal::policy(store.pool()).await? {
+            match privacy::policy(store.pool()).await? {
                 Some(Policy {
                     days: Some(days),
                     set_by,
@@ -411,7 +413,7 @@ pub(super) async fn retention(context: &Setup, args: RetentionArgs) -> anyhow::R
                 bail!("--days doit être d’au moins 1 jour.");
             }
             let by = non_empty(by)?;
-            journal::set_policy(
+            privacy::set_policy(
                 store.pool(),
                 &Policy {
                     days: Some(i64::from(days)),
@@ -425,7 +427,7 @@ pub(super) async fn retention(context: &Setup, args: RetentionArgs) -> anyhow::R
         }
         RetentionCommand::Off { by, reason } => {
             let by = non_empty(by)?;
-            journal::set_policy(
+            privacy::set_policy(
                 store.pool(),
                 &Policy {
                     days: None,
@@ -439,7 +441,7 @@ pub(super) async fn retention(context: &Setup, args: RetentionArgs) -> anyhow::R
         }
         RetentionCommand::Run { by } => {
             let today = context.clock.local_date(context.clock.now()).to_string();
-            let erased = journal::erase_due(&store, &today, &now, &non_empty(by)?).await?;
+            let erased = privacy::erase_due(&store, &today, &now, &non_empty(by)?).await?;
             println!(
                 "{} message{} brut{} effacé{} (empreinte conservée).",
                 erased.len(),

@@ -133,7 +133,7 @@ async fn deliver(
     report.delivered.sent += delivered.sent;
     report.delivered.retried += delivered.retried;
     report.delivered.failed += delivered.failed;
-    crate::store::journal::upkeep(
+    crate::store::privacy::upkeep(
         pipeline.store(),
         &clock::to_storage(clock.now()),
         &clock.local_date(clock.now()).to_string(),

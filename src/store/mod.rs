@@ -13,6 +13,7 @@ pub mod journal;
 pub mod members;
 pub mod messages;
 pub mod outbox;
+pub mod privacy;
 pub mod publication;
 pub mod tasks;
 

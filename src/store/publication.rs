@@ -1,9 +1,10 @@
 //! Consent (art. 8), the access log (who exported personal data) and the digests sent.
 
+use serde::Serialize;
 use sqlx::{FromRow, SqliteConnection};
 
 /// One consent answer.
-#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+#[derive(Debug, Clone, FromRow, PartialEq, Eq, Serialize)]
 pub struct ConsentRow {
     /// Row id.
     pub id: i64,
