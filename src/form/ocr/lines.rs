@@ -138,10 +138,12 @@ pub fn lay_out(
 ) -> PageReading {
     let lines = visual_lines(words);
     let grid = Grid::of(words);
-    let confident: Vec<Rect> = words
+    let boxes: Vec<(Rect, (u32, u32, u32), bool)> = words
         .iter()
-        .filter(|word| word.confidence >= min_word_confidence)
-        .map(|word| grow(word.bounds, 2))
+        .map(|word| {
+            let sure = word.confidence >= min_word_confidence;
+            (grow(word.bounds, 2), word.line, sure)
+        })
         .collect();
     let mut reading = PageReading::default();
     let mut previous_bottom: Option<usize> = None;
@@ -151,7 +153,7 @@ pub fn lay_out(
         vocabulary,
         min_word_confidence,
         grid,
-        confident: &confident,
+        words: &boxes,
         reading: &mut reading,
     };
     for line in &lines {
@@ -163,6 +165,18 @@ pub fn lay_out(
         previous_bottom = line.iter().map(|word| word.bounds.bottom).max();
         layout.line(line);
     }
+    // The leftmost text is column 0, as in a text layer: an indentation the whole page
+    // shares would make every line continue the value above it.
+    let shared = reading
+        .lines
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start_matches(' ').len())
+        .min()
+        .unwrap_or(0);
+    for line in &mut reading.lines {
+        *line = line.get(shared.min(line.len())..).unwrap_or_default().to_owned();
+    }
     reading
 }
 
@@ -172,7 +186,8 @@ struct Layout<'a> {
     vocabulary: &'a Vocabulary,
     min_word_confidence: f64,
     grid: Grid,
-    confident: &'a [Rect],
+    /// Every word's box, its Tesseract line, and whether it was read with confidence.
+    words: &'a [(Rect, (u32, u32, u32), bool)],
     reading: &'a mut PageReading,
 }
 
@@ -297,15 +312,24 @@ impl Layout<'_> {
             right: self.page.width.saturating_sub(self.page.width / 20),
             bottom: last.bounds.bottom + height * 8 / 10,
         };
-        let ink = self.page.ink(area, self.confident);
-        let signed = height * height / 2;
+        // Not ink: the words of other lines, and this line's words read with confidence.
+        let lines: Vec<(u32, u32, u32)> = words.iter().map(|word| word.line).collect();
+        let text_boxes: Vec<Rect> = self
+            .words
+            .iter()
+            .filter(|(_, line, sure)| *sure || !lines.contains(line))
+            .map(|(bounds, _, _)| grow(*bounds, height / 3))
+            .collect();
+        let ink = self.page.ink(area, &text_boxes);
+        tracing::debug!(page = self.number, ink, height, "Ink on a signature line.");
+        let signed = height * height * 8 / 10;
         let mut shown: Vec<Word> = label_part.to_vec();
         shown.extend(typed.into_iter().cloned());
         let mut text = self.grid.text(&shown, "");
         if ink >= signed {
             text.push(' ');
             text.push(MARK);
-        } else if ink >= signed / 4 {
+        } else if ink * 8 >= signed * 3 {
             self.reading.doubts.push(format!(
                 "trait léger sur la ligne de signature (page {})",
                 self.number
@@ -315,11 +339,14 @@ impl Layout<'_> {
     }
 }
 
-/// Columns from pixels: a character's width and the page's left margin.
-#[derive(Debug, Clone, Copy)]
+/// Columns from pixels: a character's width and the page's left margin. Line starts
+/// within half a character of one seen before get its column: a scan's skew moves a
+/// margin by a pixel or two per line, which must not read as an indentation.
+#[derive(Debug, Clone)]
 struct Grid {
     margin: usize,
     char_width: f64,
+    starts: Vec<(usize, usize)>,
 }
 
 impl Grid {
@@ -335,10 +362,36 @@ impl Grid {
             .copied()
             .filter(|w| *w >= 1.0)
             .unwrap_or(10.0);
+        // The margin: where the leftmost real words start (specks and bullets read as
+        // letters lie further left, and would indent every line).
+        let mut lefts: Vec<usize> = words
+            .iter()
+            .filter(|word| word.text.chars().count() >= 3 && word.confidence >= 60.0)
+            .map(|word| word.bounds.left)
+            .collect();
+        lefts.sort_unstable();
         Grid {
-            margin: words.iter().map(|w| w.bounds.left).min().unwrap_or(0),
+            margin: lefts.get(lefts.len() / 50).copied().unwrap_or(0),
             char_width,
+            starts: Vec::new(),
         }
+    }
+
+    /// The column of a line starting at `x`.
+    fn start_column(&mut self, x: usize) -> usize {
+        let near = (self.char_width * 0.6) as usize;
+        if let Some(start) = self
+            .starts
+            .iter_mut()
+            .rev()
+            .find(|(seen, _)| seen.abs_diff(x) <= near)
+        {
+            start.0 = x;
+            return start.1;
+        }
+        let column = self.column(x);
+        self.starts.push((x, column));
+        column
     }
 
     fn column(&self, x: usize) -> usize {
@@ -347,12 +400,16 @@ impl Grid {
 
     /// The words as one line of text, each near its column; `mark` (a box glyph)
     /// written two columns before the first word when not empty.
-    fn text(&self, words: &[Word], mark: &str) -> String {
+    fn text(&mut self, words: &[Word], mark: &str) -> String {
         let mut text = String::new();
         let mut length = 0;
         let mut previous: Option<&Word> = None;
         for (index, word) in words.iter().enumerate() {
-            let column = self.column(word.bounds.left);
+            let column = if index == 0 {
+                self.start_column(word.bounds.left)
+            } else {
+                self.column(word.bounds.left)
+            };
             let word_text = if index == 0 {
                 trimmed_start(&word.text)
             } else {
@@ -533,7 +590,7 @@ mod tests {
             word(3, 160, 180, "châssis).", 94.0),
         ];
         let lines = visual_lines(&words);
-        let grid = Grid::of(&words);
+        let mut grid = Grid::of(&words);
         let texts: Vec<String> = lines
             .iter()
             .map(|line| grid.text(without_leading_junk(line, 45.0), ""))

@@ -81,10 +81,8 @@ pub fn read_scan(
         );
         reading.add(page_reading, &mut pages);
     }
-    if std::env::var_os("OCR_DEBUG").is_some() {
-        for line in pages.iter().flatten() {
-            eprintln!("|{line}");
-        }
+    for line in pages.iter().flatten() {
+        tracing::trace!(%line, "OCR line.");
     }
     let mut record = labels::read_text(&pages, rules);
     let mean = reading.mean_confidence();

@@ -162,6 +162,26 @@ impl Page {
             Rect { right: ink.left + edge, ..ink },
             Rect { left: ink.right - edge, ..ink },
         ];
+        // Square corners: a "D" or an "O" has round ones.
+        let corner = (w / 6).max(2);
+        let corners = [
+            (ink.left, ink.top),
+            (ink.right - corner, ink.top),
+            (ink.left, ink.bottom - corner),
+            (ink.right - corner, ink.bottom - corner),
+        ];
+        let square = corners.iter().all(|&(x, y)| {
+            let at = Rect {
+                left: x,
+                top: y,
+                right: x + corner,
+                bottom: y + corner,
+            };
+            self.ink(at, &[]) * 4 >= corner * 2
+        });
+        if !square {
+            return false;
+        }
         // A side is drawn where most rows (or columns) of its strip hold ink.
         sides.iter().enumerate().all(|(index, side)| {
             let across = index < 2;
