@@ -96,10 +96,11 @@ impl Vocabulary {
     }
 
     fn is_not_value(&self, folded: &str) -> bool {
-        let unnumbered = folded.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ');
-        self.not_values
-            .iter()
-            .any(|phrase| folded.starts_with(phrase.as_str()) || unnumbered.starts_with(phrase.as_str()))
+        let unnumbered =
+            folded.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ');
+        self.not_values.iter().any(|phrase| {
+            folded.starts_with(phrase.as_str()) || unnumbered.starts_with(phrase.as_str())
+        })
     }
 
     fn option(&self, folded: &str) -> Option<&(String, String)> {
@@ -175,7 +176,10 @@ pub fn lay_out(
         .min()
         .unwrap_or(0);
     for line in &mut reading.lines {
-        *line = line.get(shared.min(line.len())..).unwrap_or_default().to_owned();
+        *line = line
+            .get(shared.min(line.len())..)
+            .unwrap_or_default()
+            .to_owned();
     }
     reading
 }
@@ -354,7 +358,10 @@ impl Grid {
         let mut widths: Vec<f64> = words
             .iter()
             .filter(|word| word.text.chars().count() >= 4 && word.confidence >= 60.0)
-            .map(|word| word.bounds.right.saturating_sub(word.bounds.left) as f64 / word.text.chars().count() as f64)
+            .map(|word| {
+                word.bounds.right.saturating_sub(word.bounds.left) as f64
+                    / word.text.chars().count() as f64
+            })
             .collect();
         widths.sort_by(f64::total_cmp);
         let char_width = widths

@@ -263,7 +263,12 @@ fn unsure_values(record: &mut FormRecord) -> Vec<String> {
         .collect()
 }
 
-fn walk(value: &mut Value, path: &str, paths: &mut Vec<String>, visit: &mut impl FnMut(&mut String)) {
+fn walk(
+    value: &mut Value,
+    path: &str,
+    paths: &mut Vec<String>,
+    visit: &mut impl FnMut(&mut String),
+) {
     match value {
         Value::String(text) => {
             if text.contains(UNSURE) {

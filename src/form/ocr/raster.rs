@@ -92,7 +92,12 @@ impl Page {
             }
             fields.push(std::str::from_utf8(bytes.get(start..at)?).ok()?);
         }
-        let (magic, width, height, max) = (fields.first()?, fields.get(1)?, fields.get(2)?, fields.get(3)?);
+        let (magic, width, height, max) = (
+            fields.first()?,
+            fields.get(1)?,
+            fields.get(2)?,
+            fields.get(3)?,
+        );
         if *magic != "P5" || *max != "255" {
             return None;
         }
@@ -157,10 +162,22 @@ impl Page {
         // Thick enough to hold a side shifted by a speck stuck to a corner.
         let edge = (w / 5).max(2);
         let sides = [
-            Rect { bottom: ink.top + edge, ..ink },
-            Rect { top: ink.bottom - edge, ..ink },
-            Rect { right: ink.left + edge, ..ink },
-            Rect { left: ink.right - edge, ..ink },
+            Rect {
+                bottom: ink.top + edge,
+                ..ink
+            },
+            Rect {
+                top: ink.bottom - edge,
+                ..ink
+            },
+            Rect {
+                right: ink.left + edge,
+                ..ink
+            },
+            Rect {
+                left: ink.right - edge,
+                ..ink
+            },
         ];
         // Square corners: a "D" or an "O" has round ones.
         let corner = (w / 6).max(2);
@@ -319,8 +336,7 @@ fn components(dark: &[bool], width: usize, height: usize) -> Vec<Component> {
     let mut found = Vec::new();
     let mut stack = Vec::new();
     for start in 0..dark.len() {
-        if !dark.get(start).copied().unwrap_or(false) || seen.get(start).copied().unwrap_or(true)
-        {
+        if !dark.get(start).copied().unwrap_or(false) || seen.get(start).copied().unwrap_or(true) {
             continue;
         }
         let mut pixels = Vec::new();
@@ -444,7 +460,9 @@ mod tests {
             // A "D": straight left, top and bottom, open at the right corners.
             let letter_d = (200..220).contains(&x)
                 && (20..40).contains(&y)
-                && (x == 200 || ((y == 20 || y == 39) && x < 214) || (x == 219 && (24..36).contains(&y)));
+                && (x == 200
+                    || ((y == 20 || y == 39) && x < 214)
+                    || (x == 219 && (24..36).contains(&y)));
             outline(x, y, 20, 20, 20) || outline(x, y, 100, 20, 20) || crossed || letter_d
         });
         let page = Page::from_pgm(&bytes, 100_000).expect("page");

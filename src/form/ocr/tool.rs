@@ -20,7 +20,7 @@ const MAX_STDERR_BYTES: u64 = 4096;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ToolError {
     /// It could not be started (not installed, not executable).
-    #[error("{program} is not available: {reason}")]
+    #[error("{program} n’est pas disponible : {reason}")]
     Unavailable {
         /// The program as configured.
         program: String,
@@ -28,13 +28,13 @@ pub enum ToolError {
         reason: String,
     },
     /// Still running at the deadline: killed.
-    #[error("{program} was stopped after the time allowed")]
+    #[error("{program} arrêté : temps permis dépassé")]
     TimedOut {
         /// The program.
         program: String,
     },
     /// More output than allowed: killed.
-    #[error("{program} wrote more than {max_bytes} bytes")]
+    #[error("{program} arrêté : plus de {max_bytes} octets produits")]
     TooMuchOutput {
         /// The program.
         program: String,
@@ -42,7 +42,7 @@ pub enum ToolError {
         max_bytes: usize,
     },
     /// It ended with a failure status.
-    #[error("{program} failed: {message}")]
+    #[error("{program} a échoué : {message}")]
     Failed {
         /// The program.
         program: String,
@@ -204,14 +204,7 @@ mod tests {
 
     #[test]
     fn a_program_that_floods_its_output_is_stopped() {
-        let output = run(
-            Path::new("yes"),
-            &[],
-            &[],
-            b"",
-            soon(10),
-            10_000,
-        );
+        let output = run(Path::new("yes"), &[], &[], b"", soon(10), 10_000);
         assert!(
             matches!(output, Err(ToolError::TooMuchOutput { .. })),
             "{output:?}"
@@ -222,7 +215,10 @@ mod tests {
     fn a_failure_says_the_first_line_of_its_errors() {
         let output = run(
             Path::new("sh"),
-            &[OsStr::new("-c"), OsStr::new("echo 'Failed loading language' >&2; exit 1")],
+            &[
+                OsStr::new("-c"),
+                OsStr::new("echo 'Failed loading language' >&2; exit 1"),
+            ],
             &[],
             b"",
             soon(10),
