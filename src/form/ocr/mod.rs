@@ -86,21 +86,31 @@ pub fn read_scan(
     }
     let mut record = labels::read_text(&pages, rules);
     let mean = reading.mean_confidence();
-    let mut details = json!({
+    let mut details = Map::new();
+    let summary = json!({
         "available": true,
         "engine": "tesseract",
         "language": settings.language,
         "dpi": settings.dpi,
         "mean_confidence": (mean * 10.0).round() / 10.0,
     });
+    if let Value::Object(summary) = summary {
+        details = summary;
+    }
     if record
         .problems
         .iter()
         .any(|code| code == Problem::FormNotRecognised.as_str())
     {
         let mut empty = held(Value::Null);
-        details["reason"] = "le texte reconnu n’est pas celui du formulaire".into();
-        empty.source.details.insert("ocr".to_owned(), details);
+        details.insert(
+            "reason".to_owned(),
+            "le texte reconnu n’est pas celui du formulaire".into(),
+        );
+        empty
+            .source
+            .details
+            .insert("ocr".to_owned(), Value::Object(details));
         empty
             .source
             .details
@@ -119,9 +129,12 @@ pub fn read_scan(
     record.source.kind = SourceKind::Ocr;
     if !doubts.is_empty() {
         record.add_problem(Problem::PdfNoTextLayer);
-        details["doubts"] = doubts.into();
+        details.insert("doubts".to_owned(), doubts.into());
     }
-    record.source.details.insert("ocr".to_owned(), details);
+    record
+        .source
+        .details
+        .insert("ocr".to_owned(), Value::Object(details));
     record
 }
 
