@@ -37,7 +37,11 @@ fn main() -> anyhow::Result<()> {
         slowest = slowest.max(seconds / read_pages.max(1) as f64);
         pages += read_pages;
         forms += 1;
-        if record.problems.iter().any(|code| code == "pdf.no_text_layer") {
+        if record
+            .problems
+            .iter()
+            .any(|code| code == "pdf.no_text_layer")
+        {
             held += 1;
         }
         println!(
