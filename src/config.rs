@@ -238,6 +238,55 @@ pub struct Limits {
     pub batch_messages: usize,
     /// Raw bytes per batch: bounds memory whatever the mailbox size.
     pub batch_bytes: usize,
+    /// Reading scanned forms (`[limits.ocr]`).
+    pub ocr: OcrSettings,
+}
+
+/// Reading image-only PDFs (scans) with Tesseract, run as a program within bounds
+/// (issue [forms]). A scan that cannot be read with confidence is held for review as
+/// `pdf.no_text_layer`; these settings never make a value be guessed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OcrSettings {
+    /// Off: every scan is `pdf.no_text_layer` without trying.
+    pub enabled: bool,
+    /// The `tesseract` program (Debian: tesseract-ocr + tesseract-ocr-fra).
+    pub tesseract: PathBuf,
+    /// The `pdftoppm` program that renders pages (Debian: poppler-utils).
+    pub pdftoppm: PathBuf,
+    /// Tesseract's language data.
+    pub language: String,
+    /// Resolution pages are rendered at (lowered for a page too large for
+    /// `max_page_pixels`).
+    pub dpi: u32,
+    /// Below this mean word confidence (0–100) the whole scan is held for review.
+    pub min_mean_confidence: f64,
+    /// A value holding a word read with less confidence (0–100) is held for review.
+    pub min_word_confidence: f64,
+    /// Time for the whole file (rendering and recognition); the program running when
+    /// it runs out is killed.
+    pub timeout_secs: u64,
+    /// A scan with more pages is not read.
+    pub max_pages: u32,
+    /// Pixels of one rendered page (about 3.9 million for A4 at 200 dpi).
+    pub max_page_pixels: u64,
+}
+
+impl Default for OcrSettings {
+    fn default() -> Self {
+        OcrSettings {
+            enabled: true,
+            tesseract: PathBuf::from("tesseract"),
+            pdftoppm: PathBuf::from("pdftoppm"),
+            language: "fra".to_owned(),
+            dpi: 200,
+            min_mean_confidence: 70.0,
+            min_word_confidence: 45.0,
+            timeout_secs: 60,
+            max_pages: 12,
+            max_page_pixels: 8_000_000,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -248,6 +297,7 @@ impl Default for Limits {
             max_pdf_decompressed_bytes: 32 * 1024 * 1024,
             batch_messages: 128,
             batch_bytes: 16 * 1024 * 1024,
+            ocr: OcrSettings::default(),
         }
     }
 }

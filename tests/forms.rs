@@ -188,3 +188,148 @@ fn the_text_format_reads_as_french_for_a_coordinator() {
     assert!(text.contains("Formulaire dûment complété."), "{text}");
     assert!(text.contains("signature.typed_only"), "{text}");
 }
+
+// ── Scans (image-only PDFs), read by OCR ────────────────────────────────────────────
+// The scans are made from the text PDFs by tests/fixtures/forms/scan.py (pdftoppm +
+// img2pdf, turned by about a degree, grain and specks). OCR needs tesseract with its
+// French data and pdftoppm (scripts/test installs them).
+
+/// The fields a coordinator checks first, as JSON paths.
+const KEY_FIELDS: [&str; 7] = [
+    "/organisation/name",
+    "/organisation/category",
+    "/legal_representative/last_name",
+    "/legal_representative/first_name",
+    "/legal_representative/email",
+    "/signatures/legal_representative/last_name",
+    "/signatures/legal_representative/date",
+];
+
+fn group_codes(record: &Value) -> Vec<Value> {
+    record["working_groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|group| group["code"].clone())
+        .collect()
+}
+
+/// Issue [forms]: a scan goes through OCR, then through the same label reader. GIVEN a
+/// scan of a filled form WHEN it is extracted THEN the source is "ocr" and the key
+/// fields and ticked working groups are those of the text PDF; what OCR read with too
+/// little confidence is not guessed silently: the form is held (`pdf.no_text_layer`)
+/// and `source.ocr.doubts` says why.
+#[test]
+fn a_scanned_form_is_read_by_ocr_with_the_key_fields_of_its_text_pdf() {
+    for (scan, text) in [
+        (
+            "scan-a-hospital-signed.pdf",
+            "a-hospital-complete.expected.json",
+        ),
+        ("scan-c-ecosystem.pdf", "c-ecosystem-complete.expected.json"),
+    ] {
+        let (status, record) = extract(&form(scan));
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(form(text)).expect("expected"))
+                .expect("json");
+        assert_eq!(record["source"]["kind"], "ocr", "{scan}");
+        assert_eq!(record["source"]["ocr"]["available"], true, "{scan}");
+        for path in KEY_FIELDS {
+            assert_eq!(
+                record.pointer(path),
+                expected.pointer(path),
+                "{scan} {path}"
+            );
+        }
+        assert_eq!(group_codes(&record), group_codes(&expected), "{scan}");
+        assert_eq!(
+            record["signatures"]["legal_representative"]["signed"], true,
+            "{scan}"
+        );
+        let held = codes(&record).contains(&"pdf.no_text_layer".to_owned());
+        let doubts = record["source"]["ocr"]["doubts"]
+            .as_array()
+            .map_or(0, Vec::len);
+        assert_eq!(
+            held,
+            doubts > 0,
+            "held exactly when in doubt: {scan}: {record}"
+        );
+        assert_eq!(status, Some(if held { 2 } else { 0 }), "{scan}");
+    }
+}
+
+/// Form 6.1 on paper: ink on the signature line signs the form (not a typed-only
+/// signature); the same line left empty does not.
+#[test]
+fn a_scan_signed_in_ink_is_signed_and_an_unsigned_scan_is_not() {
+    let (_, signed) = extract(&form("scan-a-hospital-signed.pdf"));
+    assert_eq!(signed["signatures"]["legal_representative"]["signed"], true);
+    assert!(!codes(&signed).contains(&"signature.typed_only".to_owned()));
+    let (_, unsigned) = extract(&form("scan-a-hospital-unsigned.pdf"));
+    assert_eq!(unsigned["source"]["kind"], "ocr");
+    assert_eq!(
+        unsigned["signatures"]["legal_representative"]["signed"],
+        false
+    );
+    assert_eq!(
+        unsigned["organisation"]["name"],
+        "Centre Hospitalier de la Basse-Sambre"
+    );
+}
+
+/// A scan OCR cannot read with confidence (75 dpi, washed out) is held with the reason,
+/// never read as a guess.
+#[test]
+fn a_scan_ocr_cannot_read_with_confidence_is_held_with_the_reason() {
+    let (status, record) = extract(&form("scan-a-hospital-faint.pdf"));
+    assert_eq!(status, Some(2));
+    assert_eq!(codes(&record), vec!["pdf.no_text_layer"]);
+    assert_eq!(record["source"]["kind"], "ocr");
+    let ocr = &record["source"]["ocr"];
+    assert!(
+        ocr["reason"].is_string() || ocr["doubts"].is_array(),
+        "the coordinator sees why: {record}"
+    );
+    assert!(
+        ocr["mean_confidence"].as_f64().is_some_and(|c| c < 70.0),
+        "{record}"
+    );
+}
+
+/// When OCR is not installed, the scan is held and the record says OCR was unavailable.
+#[test]
+fn without_tesseract_a_scan_is_held_and_says_ocr_is_unavailable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("mailroom.toml");
+    std::fs::write(
+        &config,
+        "[limits.ocr]\ntesseract = \"/nonexistent/tesseract\"\n",
+    )
+    .expect("config");
+    let file = form("scan-c-ecosystem.pdf");
+    let output = mailroom(
+        dir.path(),
+        &[
+            "--config",
+            config.to_str().expect("path"),
+            "extract",
+            file.to_str().expect("path"),
+        ],
+    );
+    let record: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(codes(&record), vec!["pdf.no_text_layer"]);
+    assert_eq!(record["source"]["kind"], "ocr");
+    assert_eq!(record["source"]["ocr"]["available"], false);
+    let reason = record["source"]["ocr"]["reason"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(reason.contains("tesseract"), "{reason}");
+    assert_eq!(
+        record["organisation"]["name"],
+        Value::Null,
+        "nothing guessed"
+    );
+}

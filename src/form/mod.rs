@@ -11,6 +11,7 @@ mod assemble;
 mod docx;
 mod fold;
 pub mod labels;
+mod ocr;
 mod pdf;
 pub mod pdf_text;
 mod read;

@@ -3,7 +3,7 @@
 //! A PDF is opened within bounds (`pdf.corrupt`, `pdf.encrypted` otherwise); a filled
 //! fillable PDF is read from its fields, anything else from its text layer, laid out by
 //! [`pdf_text`](super::pdf_text) and read by its labels. A PDF with no text to speak of is
-//! a scan: `pdf.no_text_layer` until OCR comes. Among several attachments the form is the
+//! a scan, read by OCR ([`ocr`](super::ocr)). Among several attachments the form is the
 //! one whose content is the form, whatever its position, name or label.
 
 use lopdf::{Document, LoadOptions};
@@ -11,7 +11,7 @@ use lopdf::{Document, LoadOptions};
 use super::pdf_text::{self, TextLimits};
 use super::record::{FormRecord, SignedWith, Source, SourceKind};
 use super::sniff::{detect, FileType};
-use super::{acroform, docx, labels, signature};
+use super::{acroform, docx, labels, ocr, signature};
 use crate::config::Limits;
 use crate::intake::Attachment;
 use crate::problem::Problem;
@@ -119,7 +119,7 @@ fn read_pdf(bytes: &[u8], rules: &FormRules, limits: &Limits) -> FormRecord {
     if document.is_encrypted() {
         return unreadable(SourceKind::TextPdf, Problem::PdfEncrypted);
     }
-    let mut record = read_document(&document, rules);
+    let mut record = read_document(&document, bytes, rules, limits);
     if is_form(&record) {
         with_digital_signatures(
             &mut record,
@@ -130,8 +130,13 @@ fn read_pdf(bytes: &[u8], rules: &FormRules, limits: &Limits) -> FormRecord {
 }
 
 /// The form in a loaded, decrypted PDF: its fields when it is a filled fillable PDF,
-/// else its text layer; a scan when there is no text to speak of.
-fn read_document(document: &Document, rules: &FormRules) -> FormRecord {
+/// else its text layer; a scan, read by OCR, when there is no text to speak of.
+fn read_document(
+    document: &Document,
+    bytes: &[u8],
+    rules: &FormRules,
+    limits: &Limits,
+) -> FormRecord {
     if let Some(record) = acroform::read_acroform(document, rules).filter(has_filled_fields) {
         return with_not_recognised_as_missing(record);
     }
@@ -148,7 +153,8 @@ fn read_document(document: &Document, rules: &FormRules) -> FormRecord {
         .map(|line| line.chars().filter(|c| !c.is_whitespace()).count())
         .sum();
     if visible < MIN_TEXT_CHARS {
-        return unreadable(SourceKind::Ocr, Problem::PdfNoTextLayer);
+        let sizes = pdf_text::page_sizes(document);
+        return with_not_recognised_as_missing(ocr::read_scan(bytes, &sizes, rules, &limits.ocr));
     }
     let lines: Vec<Vec<String>> = pages.into_iter().map(|page| page.lines).collect();
     with_not_recognised_as_missing(labels::read_text(&lines, rules))

@@ -173,6 +173,22 @@ fn stream_bytes(stream: &Stream, budget: &mut Budget) -> Result<Option<Vec<u8>>,
     }
 }
 
+/// The size of each page as shown (crop box, `/Rotate`), in points, in page order; for
+/// rendering a scan at a resolution its pixels can be bounded by.
+pub fn page_sizes(document: &Document) -> Vec<(f32, f32)> {
+    document
+        .get_pages()
+        .values()
+        .map(|&id| match document.get_dictionary(id) {
+            Ok(page) => {
+                let (_, width, height) = page_geometry(document, page);
+                (width.abs(), height.abs())
+            }
+            Err(_) => (612.0, 792.0),
+        })
+        .collect()
+}
+
 /// The initial CTM that maps user space to the page as shown (crop box, `/Rotate`;
 /// 7.7.3.3, 14.11.2), with the shown width and height.
 fn page_geometry(document: &Document, page: &Dictionary) -> (Matrix, f32, f32) {
