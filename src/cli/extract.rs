@@ -139,5 +139,18 @@ fn write_text(out: &mut impl Write, record: &FormRecord, context: &Setup) -> any
             writeln!(out, "  - {code} : {sentence}")?;
         }
     }
+    // A scan read by OCR: why a coordinator should look at it (or why it was not read).
+    if let Some(ocr) = record.source.details.get("ocr") {
+        if let Some(reason) = ocr.get("reason").and_then(|r| r.as_str()) {
+            writeln!(out, "Lecture optique : {reason}")?;
+        }
+        let doubts = ocr.get("doubts").and_then(|d| d.as_array());
+        if let Some(doubts) = doubts.filter(|d| !d.is_empty()) {
+            writeln!(out, "Doutes de la lecture optique :")?;
+            for doubt in doubts.iter().filter_map(|d| d.as_str()) {
+                writeln!(out, "  - {doubt}")?;
+            }
+        }
+    }
     Ok(())
 }
