@@ -45,6 +45,45 @@ fn each_sample_form_is_read_exactly_and_is_duly_completed() {
     }
 }
 
+/// The Word form exported by LibreOffice Writer 7.4 on this machine
+/// (tests/fixtures/forms/libreoffice.py): read exactly as the shared sample, also when the
+/// export restricts permissions (an owner password, an empty user password); edits made
+/// in Word are read as such.
+#[test]
+fn forms_exported_by_libreoffice_are_read_like_the_sample() {
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(form("a-hospital-complete.expected.json")).expect("expected"),
+    )
+    .expect("json");
+    for name in ["lo-hospital-complete.pdf", "lo-hospital-owner-password.pdf"] {
+        let (status, mut record) = extract(&form(name));
+        assert_eq!(status, Some(0), "{name}");
+        assert_eq!(record["source"]["kind"], "text_pdf", "{name}");
+        assert_eq!(codes(&record), vec!["signature.typed_only"], "{name}");
+        let object = record.as_object_mut().expect("object");
+        object.remove("source");
+        object.remove("problems");
+        assert_eq!(record, expected, "{name}");
+    }
+    let (_, no_phone) = extract(&form("lo-hospital-no-phone.pdf"));
+    assert_eq!(
+        codes(&no_phone),
+        vec!["legal_representative.phone_missing", "signature.typed_only"]
+    );
+    let (_, reserved) = extract(&form("lo-elderly-reserved-group.pdf"));
+    assert_eq!(
+        reserved["organisation"]["name"],
+        "Résidence Fictive Les Hêtres"
+    );
+    assert_eq!(reserved["organisation"]["category"], "elderly_care");
+    assert!(
+        codes(&reserved)
+            .contains(&"working_group.decarbonisation_reserved_to_hospitals".to_owned()),
+        "{:?}",
+        codes(&reserved)
+    );
+}
+
 /// Form 6.1 signed with a picture (Word's Insert > Picture) or drawn in a PDF reader: a
 /// signature, and not a typed-only one. The same line left empty is no signature.
 #[test]

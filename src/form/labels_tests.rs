@@ -635,3 +635,25 @@ GT identifié : Infrastructures durables ......
     let signed: Vec<_> = record.signatures.delegates.iter().map(|s| s.code).collect();
     assert_eq!(signed, [WorkingGroupCode::Procurement]);
 }
+
+/// LibreOffice 7.4's metrics wrap a long label before its colon: the colon alone on the
+/// next line is the end of the label, not a value (found with libreoffice.py's exports).
+#[test]
+fn a_label_colon_wrapped_to_its_own_line_is_not_a_value() {
+    let text = "\
+4. ENGAGEMENT DES ACTEURS DE L’ÉCOSYSTÈME (à compléter par les
+acteurs de l’écosystème uniquement)
+4.1. Contribution au réseau d’apprentissage
+   Précisez brièvement la nature des contributions que votre organisation peut apporter
+    :
+    .......................................................................................
+";
+    let record = read(text);
+    assert_eq!(
+        record
+            .ecosystem
+            .as_ref()
+            .and_then(|e| e.contribution.as_deref()),
+        None
+    );
+}

@@ -82,6 +82,13 @@ impl Cleaner {
             rest = after;
         }
         let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        // A label's colon wrapped onto the value's line (narrower fonts wrap "… apporter :"
+        // before its colon) is not part of the value, and a line with no letter or digit
+        // at all (nor a signature's image or strokes, `MARK`) is no value.
+        let collapsed = collapsed.trim_start_matches([':', ' ']).to_owned();
+        if !collapsed.chars().any(|c| c.is_alphanumeric() || c == MARK) {
+            return (String::new(), false);
+        }
         (collapsed, trailing_leader)
     }
 
