@@ -171,8 +171,19 @@ impl Vocabulary {
             let skipped = rest.len() - rest.trim_start().len();
             let after = label.len() + skipped;
             match rest.trim_start().chars().next() {
-                // A label is followed by its colon, or directly by the dotted line.
+                // A label is followed by its colon, or directly by the dotted line; OCR
+                // reads a colon as a dash now and then ("GT identifié - Décarbonation").
                 Some(':') => Some((*field, after + 1)),
+                Some('-' | '–' | '—')
+                    if rest
+                        .trim_start()
+                        .chars()
+                        .nth(1)
+                        .is_none_or(char::is_whitespace) =>
+                {
+                    let dash = rest.trim_start().chars().next().map_or(1, char::len_utf8);
+                    Some((*field, after + dash))
+                }
                 Some(c) if self.leaders.contains(&c) => Some((*field, after)),
                 None => Some((*field, after)),
                 Some(_) => None,

@@ -657,3 +657,18 @@ acteurs de l’écosystème uniquement)
         None
     );
 }
+
+/// OCR reads a label's colon as a dash now and then: the value still follows the label.
+#[test]
+fn a_label_followed_by_a_dash_instead_of_its_colon_still_gives_its_value() {
+    let text = "\
+1. IDENTIFICATION DE L’ORGANISATION
+Dénomination officielle - Clinique Fictive du Val
+Adresse du siège social : Rue Haute 3, 5000 Namur
+";
+    let record = read(text);
+    assert_eq!(
+        record.organisation.name.as_deref(),
+        Some("Clinique Fictive du Val")
+    );
+}
