@@ -13,7 +13,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Subcommand;
 use jiff::civil::Date;
-use jiff::ToSpan;
 use serde::Serialize;
 
 use super::output::{people_time, write_csv, write_table, Format};
@@ -206,9 +205,7 @@ struct RequestRecord {
     decided_by: Option<String>,
 }
 
-fn record_of(row: &GroupRequestRow, today: Date) -> RequestRecord {
-    let due = groups::clock_start(row.clock_start.as_deref(), row.effective_date.as_deref())
-        .map(groups::due_date);
+fn record_of(row: &GroupRequestRow, due: Option<Date>, today: Date) -> RequestRecord {
     RequestRecord {
         organisation: row.organisation.clone(),
         code: row.code.clone(),
@@ -229,17 +226,6 @@ fn record_of(row: &GroupRequestRow, today: Date) -> RequestRecord {
     }
 }
 
-/// Whether an undecided request falls due within `days` of `today` (or is overdue).
-fn is_due(record: &RequestRecord, today: Date, days: u32) -> bool {
-    let horizon = today.checked_add(i64::from(days).days()).unwrap_or(today);
-    record.state == "requested"
-        && record
-            .due_date
-            .as_deref()
-            .and_then(|d| d.parse::<Date>().ok())
-            .is_some_and(|due| due <= horizon)
-}
-
 async fn list(
     context: &Setup,
     code: Option<WorkingGroupCode>,
@@ -250,11 +236,18 @@ async fn list(
     let mut conn = store.pool().acquire().await?;
     let today = context.clock.local_date(context.clock.now());
     let rows = store_groups::list(&mut conn, code.map(WorkingGroupCode::as_str)).await?;
-    let due_days = context.rules.groups.decisions.due_soon_days;
+    // `--due`: undecided and due within the week, or overdue.
+    let horizon = groups::due_horizon(today, context.rules.groups.decisions.due_soon_days);
     let records: Vec<RequestRecord> = rows
         .iter()
-        .map(|row| record_of(row, today))
-        .filter(|record| !due || is_due(record, today, due_days))
+        .map(|row| {
+            let due_on = groups::due_on(row.clock_start.as_deref(), row.effective_date.as_deref());
+            (row, due_on)
+        })
+        .filter(|(row, due_on)| {
+            !due || (row.state == "requested" && due_on.is_some_and(|day| day <= horizon))
+        })
+        .map(|(row, due_on)| record_of(row, due_on, today))
         .collect();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -439,8 +432,7 @@ struct CdpRecord {
 }
 
 fn cdp_record(row: &CdpRow, today: Date) -> CdpRecord {
-    let due = groups::clock_start(row.clock_start.as_deref(), row.effective_date.as_deref())
-        .map(groups::due_date);
+    let due = groups::due_on(row.clock_start.as_deref(), row.effective_date.as_deref());
     CdpRecord {
         organisation: row.organisation.clone(),
         category: row.category.clone(),

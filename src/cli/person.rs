@@ -14,7 +14,6 @@ use serde_json::{json, Value};
 use super::output::people_time;
 use super::{non_empty, Setup};
 use crate::clock;
-use crate::store::journal;
 use crate::store::members as member_rows;
 use crate::store::messages::{self, LogFilter};
 use crate::store::privacy::{self, Policy};
@@ -267,7 +266,6 @@ async fn export(
     )
     .await?;
     tx.commit().await?;
-    journal::seal(&store).await?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, &document)?;
     writeln!(out)?;
@@ -381,7 +379,6 @@ async fn rectify(
     tx.commit()
         .await
         .context("Cannot record the rectification")?;
-    journal::seal(&store).await?;
     println!(
         "Rectifié ({field} → « {value} ») par {by} : {}.",
         changed_records.join(", ")
@@ -451,6 +448,5 @@ pub(super) async fn retention(context: &Setup, args: RetentionArgs) -> anyhow::R
             );
         }
     }
-    journal::seal(&store).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,7 +8,7 @@
 
 use anyhow::Context;
 use jiff::civil::Date;
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::clock::{self, french_date, Clock};
@@ -319,16 +319,13 @@ pub async fn gather(
         .collect();
 
     let requests = group_rows::list(&mut conn, group.map(WorkingGroupCode::as_str)).await?;
-    let horizon = today
-        .checked_add(i64::from(rules.groups.decisions.due_soon_days).days())
-        .unwrap_or(today);
+    let horizon = groups::due_horizon(today, rules.groups.decisions.due_soon_days);
     let mut decisions_due = Vec::new();
     for request in requests.iter().filter(|r| r.state == "requested") {
-        let Some(due) = groups::clock_start(
+        let Some(due) = groups::due_on(
             request.clock_start.as_deref(),
             request.effective_date.as_deref(),
-        )
-        .map(groups::due_date) else {
+        ) else {
             continue;
         };
         if due <= horizon {
@@ -454,8 +451,7 @@ pub async fn gather(
             .filter(|row| row.sent_at.is_none() && row.revoked_at.is_none())
             .filter_map(|row| {
                 let due =
-                    groups::clock_start(row.clock_start.as_deref(), row.effective_date.as_deref())
-                        .map(groups::due_date)?;
+                    groups::due_on(row.clock_start.as_deref(), row.effective_date.as_deref())?;
                 (due <= horizon).then(|| CdpDue {
                     organisation: row.organisation,
                     due_date: french_date(due),

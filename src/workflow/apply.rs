@@ -172,7 +172,10 @@ pub async fn apply(
     }
     let form_json = form.map(serde_json::to_string).transpose()?;
     members::link_message(tx, applying.message_row_id, member_id, form_json.as_deref()).await?;
-    correspondents.extend(people_of_member(tx, member_id).await?);
+    if plan.change != Change::None {
+        // The member as the change left it (a new one, a new contact point).
+        correspondents.extend(people_of_member(tx, member_id).await?);
+    }
     correspondents.extend(applying.sender.map(str::to_owned));
     if let Some(form) = form {
         correspondents.extend(people_of_form(form));
@@ -342,9 +345,7 @@ fn only_correspondents(reply: &mut crate::workflow::Reply, allowed: &[String]) -
             known
         });
     }
-    if reply.to.is_empty() && !reply.cc.is_empty() {
-        reply.to = vec![reply.cc.remove(0)];
-    }
+    promote_copy(reply);
     !reply.to.is_empty()
 }
 
@@ -368,10 +369,15 @@ async fn within_rate_limit(
         }
         *list = kept;
     }
+    promote_copy(reply);
+    Ok(!reply.to.is_empty())
+}
+
+/// With nobody left in To, the first copy becomes the recipient.
+fn promote_copy(reply: &mut crate::workflow::Reply) {
     if reply.to.is_empty() && !reply.cc.is_empty() {
         reply.to = vec![reply.cc.remove(0)];
     }
-    Ok(!reply.to.is_empty())
 }
 
 /// A member's columns from its form.

@@ -61,6 +61,17 @@ pub fn clock_start(signature_date: Option<&str>, effective_date: Option<&str>) -
         .or_else(|| effective_date.and_then(|date| date.parse().ok()))
 }
 
+/// When a request's decision (or a Communauté de Pratiques access) is due: a month after
+/// its clock start.
+pub fn due_on(signature_date: Option<&str>, effective_date: Option<&str>) -> Option<Date> {
+    clock_start(signature_date, effective_date).map(due_date)
+}
+
+/// The last day "due soon" looks ahead to: `days` after `today`.
+pub fn due_horizon(today: Date, days: u32) -> Date {
+    today.checked_add(i64::from(days).days()).unwrap_or(today)
+}
+
 /// Whether a request made at `now` comes after the group's first session (art. 6.1).
 pub fn is_late(group: &WorkingGroup, now: Timestamp) -> bool {
     now >= group.first_session
