@@ -288,9 +288,11 @@ impl Problem {
             | Problem::MessageTooLarge
             | Problem::PdfEncrypted
             | Problem::PdfCorrupt
-            | Problem::AttachmentMissingForm
             | Problem::FormNotRecognised => Severity::Unreadable,
-            Problem::OrganisationNameMissing
+            // Issue [doubt]: nothing was unreadable, the form is missing — the member is
+            // asked for it, as for any other missing item.
+            Problem::AttachmentMissingForm
+            | Problem::OrganisationNameMissing
             | Problem::OrganisationAddressMissing
             | Problem::OrganisationTypeMissing
             | Problem::LegalRepresentativeLastNameMissing

@@ -271,13 +271,18 @@ fn contact_email(member: &MemberRow) -> Option<String> {
 async fn a_duly_completed_form_registers_the_member_and_its_confirmation_sets_the_effective_date() {
     let mut scenario = Scenario::new().await;
     let handled = scenario
-        .receive(&Mail::membership(
+        .arrives(&Mail::membership(
             MEUSE_DIRECTION,
             MEUSE,
             "haute-meuse-complete.pdf",
         ))
         .await;
     assert_eq!(handled.outcome, "registered");
+    // Issue [doubt]: pending until the transaction that records the confirmation's delivery.
+    let member = scenario.member(MEUSE).await;
+    assert_eq!(member.status, "pending");
+    assert_eq!(member.effective_date, None);
+    scenario.deliver_at(&fixed_clock()).await;
 
     let member = scenario.member(MEUSE).await;
     assert_eq!(member.status, "active");
@@ -619,23 +624,74 @@ async fn a_form_under_another_subject_is_held_as_a_probable_membership() {
 }
 
 #[tokio::test]
-async fn an_unreadable_or_missing_form_gets_a_precise_reply_and_records_nobody() {
+async fn a_membership_mail_without_its_form_is_incomplete_and_the_reply_asks_for_the_signed_form() {
+    // Issue [doubt] 5: nothing was unreadable, the form is missing.
     let mut scenario = Scenario::new().await;
-    let handled = scenario
-        .receive(&Mail::new(
+    let cases = [
+        Mail::new(
             MEUSE_DIRECTION,
             "ASeT-W — Convention d’engagement — CHR Haute-Meuse",
             "Bonjour,\n\nNous souhaitons adhérer.\n",
-        ))
-        .await;
-    assert_eq!(handled.outcome, "unreadable");
-    assert!(scenario
-        .problems(handled.id)
-        .await
-        .contains(&"attachment.missing_form".to_owned()));
-    let reply = &scenario.replies_to(handled.id).await[0];
-    assert_eq!(reply.purpose, "unreadable");
-    assert!(sent_text(reply).contains("n’est pas joint"));
+        ),
+        // Only an unrelated PDF: still no form.
+        Mail::new(
+            MEUSE_DIRECTION,
+            "ASeT-W — Convention d’engagement — CHR Haute-Meuse",
+            "Bonjour,\n\nVeuillez trouver ci-joint notre formulaire.\n",
+        )
+        .with_pdf("forms/not-the-form.pdf"),
+    ];
+    for mail in &cases {
+        let handled = scenario.receive(mail).await;
+        assert_eq!(handled.outcome, "incomplete");
+        assert!(scenario
+            .problems(handled.id)
+            .await
+            .contains(&"attachment.missing_form".to_owned()));
+        let reply = &scenario.replies_to(handled.id).await[0];
+        assert_eq!(reply.purpose, "incomplete");
+        let text = sent_text(reply);
+        assert!(
+            text.contains("le formulaire d’adhésion signé n’y est pas joint"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("Nous avons bien reçu le formulaire"),
+            "{text}"
+        );
+        assert!(
+            text.contains("n’est pas la confirmation de réception"),
+            "{text}"
+        );
+    }
+    assert!(scenario.members().await.is_empty(), "nobody recorded");
+}
+
+#[tokio::test]
+async fn a_damaged_or_locked_pdf_stays_unreadable_with_a_precise_reply_and_records_nobody() {
+    let mut scenario = Scenario::new().await;
+    for (pdf, problem) in [
+        ("forms/truncated.pdf", "pdf.corrupt"),
+        ("forms/encrypted-user-password.pdf", "pdf.encrypted"),
+    ] {
+        let handled = scenario
+            .receive(
+                &Mail::new(
+                    MEUSE_DIRECTION,
+                    "ASeT-W — Convention d’engagement — CHR Haute-Meuse",
+                    "Bonjour,\n\nCi-joint notre formulaire.\n",
+                )
+                .with_pdf(pdf),
+            )
+            .await;
+        assert_eq!(handled.outcome, "unreadable", "{pdf}");
+        assert!(scenario
+            .problems(handled.id)
+            .await
+            .contains(&problem.to_owned()));
+        let reply = &scenario.replies_to(handled.id).await[0];
+        assert_eq!(reply.purpose, "unreadable");
+    }
     assert!(scenario.members().await.is_empty());
 }
 
@@ -1402,6 +1458,37 @@ fn ingest_without_replies_records_the_past_but_acts_on_nothing() {
         .map(|d| d.count())
         .unwrap_or(0);
     assert_eq!(sent, 0, "nothing was queued");
+}
+
+#[test]
+fn ingest_delivers_what_it_queued_so_the_membership_takes_effect_before_it_exits() {
+    // Issue [doubt] 7: `ingest` is the full pipeline, confirmation included.
+    let dir = command_workspace(&[]);
+    std::fs::write(
+        dir.path().join("new.eml"),
+        Mail::membership(MEUSE_DIRECTION, MEUSE, "haute-meuse-complete.pdf").bytes(1),
+    )
+    .expect("write");
+    let ingest = mailroom(dir.path(), &["ingest", "new.eml"]);
+    assert!(ingest.status.success(), "{}", stderr(&ingest));
+    let out = stdout(&ingest);
+    assert!(out.contains("registered"), "{out}");
+    assert!(
+        out.contains("Envois : 1 livré, 0 à réessayer, 0 en échec."),
+        "{out}"
+    );
+    let active = members_json(dir.path(), "active");
+    assert_eq!(active.len(), 1, "active once its confirmation left");
+    assert!(active[0]["effective_date"].is_string(), "{:?}", active[0]);
+    let sent = std::fs::read_dir(dir.path().join("mail/outbox"))
+        .expect("outbox")
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        })
+        .count();
+    assert_eq!(sent, 1, "the confirmation is in the outbox folder");
 }
 
 #[tokio::test]

@@ -440,12 +440,41 @@ impl SubjectMatcher {
         matches!(c, ' ' | '-' | ',' | ';' | '/') || self.separators.contains(&c)
     }
 
+    /// Strips separators from both ends of `span`. At the end, a run of `;` and `-`
+    /// glued to the last word and followed by a space or the end of the subject is part
+    /// of what was typed (`… members;--`, issue [doubt]: names keep every character)
+    /// and stays; a run standing apart, or touching the next word (`CHR X--Résiliation`),
+    /// separates and goes.
     fn trim_gap(&self, text: &str, span: Span) -> Span {
         let Some(s) = text.get(span.clone()) else {
             return span.start..span.start;
         };
         let start = span.end - s.trim_start_matches(|c| self.is_gap_char(c)).len();
-        let end = span.start + s.trim_end_matches(|c| self.is_gap_char(c)).len();
+        let followed_by_space_or_end = text
+            .get(span.end..)
+            .is_none_or(|after| after.is_empty() || after.starts_with(' '));
+        let mut end = span.end;
+        while end > start {
+            let Some(head) = text.get(start..end) else {
+                break;
+            };
+            let trimmed = head.trim_end_matches(' ');
+            let word_end = trimmed
+                .trim_end_matches(|c| c != ' ' && self.is_gap_char(c))
+                .len();
+            let run = trimmed.get(word_end..).unwrap_or_default();
+            let glued = trimmed
+                .get(..word_end)
+                .is_some_and(|word| !word.is_empty() && !word.ends_with(' '));
+            let typed = glued
+                && (trimmed.len() < head.len() || followed_by_space_or_end)
+                && run.chars().all(|c| matches!(c, ';' | '-'));
+            if run.is_empty() || typed {
+                end = start + trimmed.len();
+                break;
+            }
+            end = start + word_end;
+        }
         start..end.max(start)
     }
 
@@ -689,20 +718,52 @@ fn close_quote(subject: &str, range: Range<usize>) -> Range<usize> {
 
 /// Characters trimmed from both ends of an organisation name.
 fn is_edge_char(c: char) -> bool {
-    let dash = matches!(c, '-' | '\u{2012}'..='\u{2015}' | '\u{2212}');
-    dash || c.is_whitespace() || c.is_control() || ":|,;/\u{200B}\u{FEFF}".contains(c)
+    c.is_whitespace() || c.is_control() || "\u{200B}\u{FEFF}".contains(c)
+}
+
+/// Separator characters trimmed from an organisation name's ends when they stand apart
+/// from it (`CHR X -`); glued to it (`… members;--`) they are what the member typed.
+fn is_edge_separator(c: char) -> bool {
+    matches!(c, '-' | '\u{2012}'..='\u{2015}' | '\u{2212}') || ":|,;/".contains(c)
+}
+
+/// `name` without white space at its ends, nor separators standing apart from it; a
+/// name that is nothing but separators is emptied.
+fn trim_edges(name: &str) -> &str {
+    let mut name = name.trim_matches(is_edge_char);
+    loop {
+        let body = name.trim_end_matches(is_edge_separator);
+        let trimmed =
+            if body.len() < name.len() && (body.is_empty() || body.ends_with(is_edge_char)) {
+                body.trim_end_matches(is_edge_char)
+            } else {
+                name
+            };
+        let start = trimmed.trim_start_matches(is_edge_separator);
+        let trimmed = if start.len() < trimmed.len()
+            && (start.is_empty() || start.starts_with(is_edge_char))
+        {
+            start.trim_start_matches(is_edge_char)
+        } else {
+            trimmed
+        };
+        if trimmed.len() == name.len() {
+            return name;
+        }
+        name = trimmed;
+    }
 }
 
 /// Trims an organisation name as typed: separators, enclosing brackets and
 /// quote pairs; runs of whitespace holding control characters become a space.
 fn clean_organisation(raw: &str) -> Option<String> {
     const BRACKETS: [(char, char); 4] = [('[', ']'), ('(', ')'), ('<', '>'), ('{', '}')];
-    let mut name = raw.trim_matches(is_edge_char);
+    let mut name = trim_edges(raw);
     while let Some(inner) = BRACKETS.iter().chain(&QUOTES).find_map(|&(open, close)| {
         let inner = name.strip_prefix(open)?.strip_suffix(close)?;
         (!inner.contains(close)).then_some(inner)
     }) {
-        name = inner.trim_matches(is_edge_char);
+        name = trim_edges(inner);
     }
     let name = match has_control_characters(name) {
         true => {

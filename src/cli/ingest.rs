@@ -1,12 +1,14 @@
 //! `mailroom ingest PATH...`: the full pipeline over files, folders and Maildirs, then exit.
-//! Nothing is moved: ingest reads, records and decides; `run` is what settles a mailbox.
+//! Nothing is moved: ingest reads, records and decides, then delivers what it queued (the
+//! art. 6.2 confirmation included, so its delivery dates the membership) unless
+//! `--no-replies`; `run` is what settles a mailbox.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::output::{shorten, summary};
+use super::output::{delivery_summary, shorten, summary};
 use super::Setup;
 use crate::mailbox::files;
 use crate::pipeline::Tally;
@@ -84,6 +86,12 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<std::proc
         )?;
     }
     writeln!(out, "{}", summary(&tally))?;
+    if !args.no_replies {
+        // The full pipeline: what this run queued leaves now, as after `review approve`.
+        out.flush()?;
+        let delivered = context.deliver(&pipeline).await?;
+        writeln!(out, "{}", delivery_summary(&delivered))?;
+    }
     let unreadable = flow.unreadable().len();
     if unreadable > 0 {
         writeln!(

@@ -120,6 +120,17 @@ pub fn shorten(text: &str, max: usize) -> String {
     }
 }
 
+/// The delivery line `run --once` and `ingest` print: `Envois : 2 livrés, 0 à réessayer, 0 en échec.`
+pub fn delivery_summary(delivered: &crate::outbox::DeliveryReport) -> String {
+    format!(
+        "Envois : {} livré{}, {} à réessayer, {} en échec.",
+        delivered.sent,
+        if delivered.sent > 1 { "s" } else { "" },
+        delivered.retried,
+        delivered.failed
+    )
+}
+
 /// One French sentence: `12 messages traités : 3 adhésions enregistrées, 5 retenus pour vérification…`.
 pub fn summary(tally: &Tally) -> String {
     let plural =

@@ -1,6 +1,6 @@
 //! `mailroom run [--once]`: the daemon over the configured mailbox.
 
-use super::output::summary;
+use super::output::{delivery_summary, summary};
 use super::Setup;
 use crate::daemon::{self, Watch};
 
@@ -26,13 +26,6 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<std::proc
     };
     let report = daemon::run(&pipeline, &transport, &context.clock, &watch).await?;
     println!("{}", summary(&report.tally));
-    let delivered = report.delivered;
-    println!(
-        "Envois : {} livré{}, {} à réessayer, {} en échec.",
-        delivered.sent,
-        if delivered.sent > 1 { "s" } else { "" },
-        delivered.retried,
-        delivered.failed
-    );
+    println!("{}", delivery_summary(&report.delivered));
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -47,9 +47,9 @@ fn read_docx(bytes: &[u8], rules: &FormRules, limits: &Limits) -> FormRecord {
         .iter()
         .any(|code| code == Problem::FormNotRecognised.as_str())
     {
-        // A Word document that is not the form says so, as a PDF would.
-        record.add_problem(Problem::AttachmentMissingForm);
-        return record;
+        // A Word document that is not the form (a cover letter) is like an unrelated PDF:
+        // the form is missing, nothing is unreadable.
+        return unreadable(SourceKind::Docx, Problem::AttachmentMissingForm);
     }
     record.add_problem(Problem::AttachmentNotPdf);
     record

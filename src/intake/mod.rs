@@ -6,6 +6,7 @@
 //! Input: raw bytes. Output: an [`Envelope`] whose `problems` say what could not be read.
 
 pub mod auth;
+mod eight_bit;
 mod parse;
 mod tnef;
 

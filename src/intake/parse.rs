@@ -7,7 +7,7 @@
 use jiff::Timestamp;
 use mail_parser::{Addr, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 
-use super::tnef;
+use super::{eight_bit, tnef};
 use crate::config::Limits;
 use crate::problem::Problem;
 
@@ -92,7 +92,17 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Envelope {
     if raw.len() > limits.max_message_bytes {
         return with_problem(Problem::MessageTooLarge);
     }
-    let Some(message) = MessageParser::default().parse(raw) else {
+    // Raw 8-bit Latin-1 or Windows-1252 headers and unlabelled bodies are read from a
+    // transcoded copy; the message itself is parsed once when it needs no repair.
+    let first = MessageParser::default().parse(raw);
+    let repaired = first
+        .as_ref()
+        .and_then(|message| eight_bit::repaired(raw, message));
+    let message = match repaired.as_deref() {
+        Some(bytes) => MessageParser::default().parse(bytes),
+        None => first,
+    };
+    let Some(message) = message else {
         return with_problem(Problem::MessageNotEmail);
     };
     if !looks_like_email(&message) {

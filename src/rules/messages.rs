@@ -57,8 +57,10 @@ pub enum Reason {
     FormIncomplete,
     /// Groupe thématique réservé coché (annexe 1) : organisation en attente, réponse envoyée avec les deux possibilités.
     FormIneligible,
-    /// Formulaire illisible ou absent : réponse envoyée, rien n’est enregistré pour l’organisation.
+    /// Formulaire illisible : réponse envoyée, rien n’est enregistré pour l’organisation.
     FormUnreadable,
+    /// Formulaire absent : réponse envoyée qui le demande, rien n’est enregistré.
+    FormMissing,
     /// Formulaire à vérifier par la coordination : organisation en attente, réponse d’attente envoyée (ce n’est pas la confirmation de l’article 6.2).
     FormHeld,
     /// Formulaire d’adhésion reçu sous un autre objet : adhésion probable, retenue pour la coordination.
@@ -99,7 +101,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, so the loader can check `messages.toml` has them all.
-    pub const ALL: [Reason; 41] = [
+    pub const ALL: [Reason; 42] = [
         Reason::SubjectConvention,
         Reason::SubjectContactChange,
         Reason::SubjectResignation,
@@ -123,6 +125,7 @@ impl Reason {
         Reason::FormIncomplete,
         Reason::FormIneligible,
         Reason::FormUnreadable,
+        Reason::FormMissing,
         Reason::FormHeld,
         Reason::ProbableMembership,
         Reason::Resubmission,
@@ -169,6 +172,7 @@ impl Reason {
             Reason::FormIncomplete => "form_incomplete",
             Reason::FormIneligible => "form_ineligible",
             Reason::FormUnreadable => "form_unreadable",
+            Reason::FormMissing => "form_missing",
             Reason::FormHeld => "form_held",
             Reason::ProbableMembership => "probable_membership",
             Reason::Resubmission => "resubmission",

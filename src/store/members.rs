@@ -10,7 +10,10 @@ macro_rules! member_columns {
     () => {
         "id, name, name_key, category, status, effective_date, acknowledgement_id,
          resigned_date, address, legal_representative, contact_point, working_groups,
-         form_sha256, form_message_row_id, sender_domain, created_at, updated_at"
+         form_sha256, form_message_row_id, sender_domain, created_at, updated_at,
+         EXISTS (SELECT 1 FROM outbox AS o WHERE o.member_id = members.id
+                 AND o.purpose = 'acknowledgement' AND o.copy_of IS NULL
+                 AND o.status IN ('queued', 'sending')) AS confirmation_on_its_way"
     };
 }
 
@@ -51,6 +54,9 @@ pub struct MemberRow {
     pub created_at: String,
     /// RFC 3339 UTC.
     pub updated_at: String,
+    /// An art. 6.2 confirmation is queued or being sent (computed, not stored): the form
+    /// was duly completed and the member becomes `active` when it is delivered.
+    pub confirmation_on_its_way: bool,
 }
 
 /// A member's columns as a form (or an import) gives them.
@@ -218,7 +224,9 @@ pub async fn resign(
 }
 
 /// Art. 6.2: the confirmation `outbox_id` went out on `date`, the membership's
-/// effective date. Only the first confirmation counts; returns whether this one did.
+/// effective date: a `pending` member becomes `active` in this very transaction (issue
+/// [doubt]: never active before its confirmation has left). Only the first confirmation
+/// counts; returns whether this one did.
 pub async fn activate(
     conn: &mut SqliteConnection,
     id: i64,
@@ -227,7 +235,8 @@ pub async fn activate(
     now: &str,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "UPDATE members SET effective_date = ?3, acknowledgement_id = ?2, updated_at = ?4
+        "UPDATE members SET effective_date = ?3, acknowledgement_id = ?2, updated_at = ?4,
+             status = CASE status WHEN 'pending' THEN 'active' ELSE status END
          WHERE id = ?1 AND effective_date IS NULL",
     )
     .bind(id)

@@ -53,12 +53,9 @@ pub async fn apply(
     let at = clock::to_storage(applying.now);
     let row = Some(applying.message_row_id);
     let outcome = plan.outcome.as_str();
-    // A duly completed form makes a member; anything else leaves it pending.
-    let status = if plan.outcome == Outcome::Registered {
-        "active"
-    } else {
-        "pending"
-    };
+    // Art. 6.2: a form, even duly completed, leaves the member pending; it becomes active
+    // in the transaction that records its confirmation's delivery (`members::activate`).
+    let status = "pending";
     // The GDPR notice of the form: replies go only to the sender and the people named in
     // the organisation's form (as it was before this message and as it is after).
     let mut correspondents = people_of_member(tx, plan.member).await?;

@@ -193,6 +193,24 @@ impl Context<'_> {
             };
         }
 
+        // No form among the attachments (none at all, a logo, an unrelated PDF or letter):
+        // the member is asked for it, and nothing is recorded — an earlier pending form of
+        // the same organisation must not be replaced by an empty one.
+        if problems.contains(&Problem::AttachmentMissingForm) {
+            let reply = self.reply_to_sender("incomplete", name.as_deref(), |context| {
+                context["form_missing"] = json!(true);
+                context["problems"] = self.sentences(&problems, |s| s == Severity::Incomplete);
+            });
+            return Plan {
+                outcome: Outcome::Incomplete,
+                problems,
+                reasons: vec![Reason::FormMissing],
+                change: Change::None,
+                member: None,
+                replies: reply.into_iter().collect(),
+            };
+        }
+
         // A form under another subject waits for a coordinator before anything is
         // recorded: it is a probable membership, not yet a request.
         if self.inbound.route == Route::ProbableMembership && self.approval.is_none() {
@@ -224,7 +242,7 @@ impl Context<'_> {
                 return Plan::held(problems, vec![Reason::NearMatch], Some(member.id))
                     .with_reply(reply);
             }
-            Found::Member(member) if member.is_active() => {
+            Found::Member(member) if member.is_registered() => {
                 if member.form_sha256.as_deref() == Some(fingerprint.as_str()) {
                     return Plan {
                         outcome: Outcome::Duplicate,
@@ -550,7 +568,7 @@ impl Context<'_> {
             _ => Reason::ContactChangeHeld,
         };
         match found {
-            Found::Member(member) if member.is_active() => Ok(member),
+            Found::Member(member) if member.is_registered() => Ok(member),
             Found::Member(member) => Err(Box::new(
                 Plan::held(
                     vec![Problem::OrganisationNotMember],

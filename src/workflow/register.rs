@@ -64,6 +64,8 @@ pub struct Member {
     pub sender_domain: Option<String>,
     /// Art. 6.2 date.
     pub effective_date: Option<String>,
+    /// Its art. 6.2 confirmation is queued: registered, `active` once it is delivered.
+    pub confirmation_on_its_way: bool,
 }
 
 impl Member {
@@ -89,6 +91,7 @@ impl Member {
             form_sha256: row.form_sha256.clone(),
             sender_domain: row.sender_domain.clone(),
             effective_date: row.effective_date.clone(),
+            confirmation_on_its_way: row.confirmation_on_its_way,
         }
     }
 
@@ -123,6 +126,14 @@ impl Member {
     /// Whether the member is active (art. 6.2 confirmation sent, not resigned).
     pub fn is_active(&self) -> bool {
         self.status == "active"
+    }
+
+    /// Whether the membership is registered: active, or its duly completed form accepted
+    /// and the confirmation on its way (still `pending` until delivered, art. 6.2). A
+    /// second copy of the form, a contact change or a resignation arriving in that window
+    /// is about a member, not a newcomer.
+    pub fn is_registered(&self) -> bool {
+        self.is_active() || (self.status == "pending" && self.confirmation_on_its_way)
     }
 
     /// Every domain the member writes from: where the form came from, its people's.
@@ -232,6 +243,7 @@ mod tests {
             form_sha256: None,
             sender_domain: None,
             effective_date: None,
+            confirmation_on_its_way: false,
         }
     }
 
