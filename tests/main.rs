@@ -7,6 +7,7 @@ mod cli;
 mod corpus;
 mod daemon;
 mod digest;
+mod eight_bit;
 mod forms;
 mod groups;
 mod imap;
