@@ -55,7 +55,10 @@ fn raw_8bit_headers_in_latin1_windows1252_or_utf8_read_as_a_person_reads_them() 
         if let Some(phrase) = &expected.body_contains {
             let body = envelope.body_text.as_deref().unwrap_or("");
             if !body.contains(phrase.as_str()) {
-                wrong.push(format!("body {:?}", body.chars().take(120).collect::<String>()));
+                wrong.push(format!(
+                    "body {:?}",
+                    body.chars().take(120).collect::<String>()
+                ));
             }
         }
         if classification.kind.as_str() != expected.kind {
@@ -65,7 +68,11 @@ fn raw_8bit_headers_in_latin1_windows1252_or_utf8_read_as_a_person_reads_them() 
             wrong.push(format!("organisation {:?}", classification.organisation));
         }
         if !wrong.is_empty() {
-            failures.push(format!("{name:?} ({}): {}", expected.charset, wrong.join("; ")));
+            failures.push(format!(
+                "{name:?} ({}): {}",
+                expected.charset,
+                wrong.join("; ")
+            ));
         }
     }
     assert!(

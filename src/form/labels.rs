@@ -27,13 +27,17 @@ use crate::rules::form::{Field, FormRules, OptionRef, SectionKind};
 /// reported as `form.value_truncated`).
 const MAX_LINE_CHARS: usize = 4_000;
 
+/// Without one of the form's section headings, this many of its distinct labels make a
+/// document the form (issue [doubt]: an invoice's « Client : » and « Date : » do not).
+const MIN_LABELS: usize = 4;
+
 /// Lines one value may span (a wrapped description); later lines are dropped.
 const MAX_VALUE_LINES: usize = 200;
 
 /// Reads the form from the lines of its pages.
 ///
 /// Never fails: what cannot be read stays null, and `problems` says why when it is a
-/// reading matter (`form.not_recognised` when no heading or label of the form shows).
+/// reading matter (`form.not_recognised` when no heading and fewer than [`MIN_LABELS`] labels of the form show).
 pub fn read_text(pages: &[Vec<String>], rules: &FormRules) -> FormRecord {
     let vocabulary = Vocabulary::new(rules);
     let mut reader = Reader {
@@ -43,6 +47,7 @@ pub fn read_text(pages: &[Vec<String>], rules: &FormRules) -> FormRecord {
         section: SectionKind::Other,
         open: None,
         recognised: false,
+        labels_met: Vec::new(),
     };
     for line in pages.iter().flatten() {
         reader.line(line);
@@ -337,6 +342,8 @@ struct Reader<'v> {
     section: SectionKind,
     open: Option<OpenValue>,
     recognised: bool,
+    /// Distinct labels met (section, field): one « Date : » on an invoice is not the form.
+    labels_met: Vec<(SectionKind, Field)>,
 }
 
 impl Reader<'_> {
@@ -410,7 +417,10 @@ impl Reader<'_> {
     }
 
     fn open_value(&mut self, line: &Line, folded: &Folded, field: Field, value_at: usize) {
-        self.recognised = true;
+        if !self.labels_met.contains(&(self.section, field)) && self.labels_met.len() < MIN_LABELS {
+            self.labels_met.push((self.section, field));
+        }
+        self.recognised |= self.labels_met.len() >= MIN_LABELS;
         let section = self.section;
         if section.has_blocks() && self.found.last_has(section, field) {
             // form 3.2, 6.2: a label seen again in a repeated section opens the next block.

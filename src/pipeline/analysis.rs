@@ -10,13 +10,14 @@ use sha2::{Digest, Sha256};
 
 use crate::classify::{self, Classification, Kind};
 use crate::config::Limits;
-use crate::form::record::{FormRecord, WorkingGroupCode};
+use crate::form::record::FormRecord;
 use crate::form::{self, FileType, Inspection};
 use crate::intake::auth::{self, Dmarc};
 use crate::intake::{self, Envelope};
 use crate::problem::Problem;
 use crate::validate;
 use crate::workflow::contact_details::{self, ContactDetails};
+use crate::workflow::resignation_scope::{self, Scope};
 
 use super::Shared;
 
@@ -30,8 +31,8 @@ pub(crate) struct Analysis {
     pub form: Option<FormRecord>,
     /// A contact change's successor, as the body names them.
     pub contact: Option<ContactDetails>,
-    /// A resignation that withdraws from these working groups only.
-    pub partial_scope: Vec<WorkingGroupCode>,
+    /// What a resignation withdraws from (the whole Alliance for any other message).
+    pub resignation_scope: Scope,
     /// DMARC as our receiving system recorded it.
     pub dmarc: Dmarc,
 }
@@ -158,12 +159,15 @@ fn analyse(raw: &Raw, shared: &Shared, limits: &Limits) -> Analysis {
     let body = envelope.body_text.as_deref().unwrap_or("");
     let contact = (classification.kind == Kind::ContactChange)
         .then(|| contact_details::read_new_contact(body, envelope.from_addr.as_deref()));
-    let partial_scope = if classification.kind == Kind::Resignation
-        && shared.rules.requests.resignation.keeps_membership(body)
-    {
-        shared.groups.find(body)
+    let resignation_scope = if classification.kind == Kind::Resignation {
+        resignation_scope::scope_of(
+            body,
+            &shared.rules.requests.resignation,
+            &shared.groups,
+            &shared.rules.subjects.alliance_names,
+        )
     } else {
-        Vec::new()
+        Scope::Whole
     };
     let dmarc = envelope
         .authentication_results
@@ -180,7 +184,7 @@ fn analyse(raw: &Raw, shared: &Shared, limits: &Limits) -> Analysis {
         attachments,
         form,
         contact,
-        partial_scope,
+        resignation_scope,
         dmarc,
     }
 }
@@ -218,7 +222,7 @@ fn failed(raw_sha256: String) -> Analysis {
         attachments: Vec::new(),
         form: None,
         contact: None,
-        partial_scope: Vec::new(),
+        resignation_scope: Scope::Whole,
         dmarc: Dmarc::None,
     }
 }

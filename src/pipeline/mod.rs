@@ -731,7 +731,7 @@ impl Pipeline {
             classification: &analysis.classification,
             form: analysis.form.as_ref(),
             contact: analysis.contact.as_ref(),
-            partial_scope: &analysis.partial_scope,
+            resignation_scope: &analysis.resignation_scope,
             dmarc: analysis.dmarc,
         };
         let today = self.clock.local_date(now);

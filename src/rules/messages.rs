@@ -43,6 +43,10 @@ pub enum Reason {
     ContactChangeHeld,
     /// A resignation, held for coordinators.
     ResignationHeld,
+    /// A resignation that leaves some working groups only, or keeps the membership.
+    ResignationPartial,
+    /// A resignation that names a working group without saying whether the Alliance is left.
+    ResignationScopeUnclear,
     /// Empty file.
     MessageEmpty,
     /// Not an e-mail.
@@ -101,7 +105,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, so the loader can check `messages.toml` has them all.
-    pub const ALL: [Reason; 42] = [
+    pub const ALL: [Reason; 44] = [
         Reason::SubjectConvention,
         Reason::SubjectContactChange,
         Reason::SubjectResignation,
@@ -117,6 +121,8 @@ impl Reason {
         Reason::Duplicate,
         Reason::ContactChangeHeld,
         Reason::ResignationHeld,
+        Reason::ResignationPartial,
+        Reason::ResignationScopeUnclear,
         Reason::MessageEmpty,
         Reason::MessageNotEmail,
         Reason::MessageTooLarge,
@@ -164,6 +170,8 @@ impl Reason {
             Reason::Duplicate => "duplicate",
             Reason::ContactChangeHeld => "contact_change_held",
             Reason::ResignationHeld => "resignation_held",
+            Reason::ResignationPartial => "resignation_partial",
+            Reason::ResignationScopeUnclear => "resignation_scope_unclear",
             Reason::MessageEmpty => "message_empty",
             Reason::MessageNotEmail => "message_not_email",
             Reason::MessageTooLarge => "message_too_large",

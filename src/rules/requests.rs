@@ -51,20 +51,44 @@ impl ParticipationWording {
     }
 }
 
-/// How a resignation says it is partial.
+/// How a resignation says what it withdraws from (art. 6.3); read by
+/// `workflow::resignation_scope`. Phrases are compared without case or accents, word by
+/// word: `*` ends a word that may go on (`résili*`), `…` stands for up to three words.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResignationWording {
-    /// Phrases that keep the membership while leaving a group.
-    pub partial_scope_phrases: Vec<String>,
+    /// The organisation stays a member or goes on elsewhere (a group named after one of
+    /// these, in its sentence, is a group it stays in).
+    pub keep_phrases: Vec<String>,
+    /// The organisation leaves the group named there only (« uniquement du GT »).
+    pub only_phrases: Vec<String>,
+    /// The organisation leaves the Alliance as a whole.
+    pub whole_phrases: Vec<String>,
+    /// Words that name a working group without its label (`GT`, `groupe de travail`).
+    pub group_words: Vec<String>,
 }
 
 impl ResignationWording {
-    /// Whether `body` says the organisation stays a member.
-    pub fn keeps_membership(&self, body: &str) -> bool {
-        let body = fold(body);
-        self.partial_scope_phrases
-            .iter()
-            .any(|phrase| body.contains(&fold(phrase)))
+    /// Problems with the phrases: each must hold a word and neither start nor end with `…`.
+    pub fn check(&self) -> Vec<String> {
+        let lists = [
+            ("keep_phrases", &self.keep_phrases),
+            ("only_phrases", &self.only_phrases),
+            ("whole_phrases", &self.whole_phrases),
+            ("group_words", &self.group_words),
+        ];
+        let mut problems = Vec::new();
+        for (list, phrases) in lists {
+            for phrase in phrases.iter() {
+                let trimmed = phrase.trim().replace("...", "…");
+                let has_word = fold(&trimmed).chars().any(char::is_alphanumeric);
+                if !has_word || trimmed.starts_with('…') || trimmed.ends_with('…') {
+                    problems.push(format!(
+                        "requests.toml: resignation.{list}: « {phrase} » must hold a word and neither start nor end with …"
+                    ));
+                }
+            }
+        }
+        problems
     }
 }

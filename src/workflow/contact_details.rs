@@ -133,6 +133,13 @@ pub fn read_new_contact(body: &str, sender: Option<&str>) -> ContactDetails {
     found
 }
 
+/// The sender's own words: `body` without the quoted earlier mail and without the
+/// sign-off and signature below them (a resignation's scope is read from them too).
+pub(crate) fn own_words(body: &str) -> String {
+    let text = prepare(body);
+    before_sign_off(without_quoted_text(&text)).to_owned()
+}
+
 /// Sets `slot` to `value` unless it already holds one.
 fn fill(slot: &mut Option<String>, value: Option<String>) {
     if slot.is_none() {

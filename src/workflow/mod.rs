@@ -18,6 +18,7 @@ pub mod matching;
 pub mod participation;
 mod plan;
 pub mod register;
+pub mod resignation_scope;
 
 pub use apply::apply;
 pub use plan::{plan, Approval, Change, Inbound, Plan};

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::contact_details::ContactDetails;
 use super::register::{self, by_name, by_sender, Found, Member};
+use super::resignation_scope::Scope;
 use super::{Outcome, Reply, Route};
 use crate::classify::Classification;
 use crate::clock;
@@ -32,8 +33,8 @@ pub struct Inbound<'a> {
     pub form: Option<&'a FormRecord>,
     /// A contact change's new contact, as the body names them.
     pub contact: Option<&'a ContactDetails>,
-    /// A resignation that withdraws from these working groups only.
-    pub partial_scope: &'a [WorkingGroupCode],
+    /// What a resignation withdraws from (art. 6.3).
+    pub resignation_scope: &'a Scope,
     /// What our receiving system recorded of DMARC.
     pub dmarc: Dmarc,
 }
@@ -486,25 +487,32 @@ impl Context<'_> {
         let org = Some(member.name.as_str());
         let approved = self.approval.is_some();
         let as_resignation = self.approval.is_some_and(|a| a.as_resignation);
-        let partial = !self.inbound.partial_scope.is_empty();
+        // Issue [doubt]: applied alone only when the body leaves the Alliance as a whole.
+        let scope = self.inbound.resignation_scope;
+        let partial = !scope.is_whole();
         let mut problems = Vec::new();
+        let mut reasons = vec![Reason::ResignationHeld];
         if !approved {
             problems.extend(self.sender_problems(member, true));
+            match scope {
+                Scope::Whole => {}
+                Scope::Partial(_) => reasons.push(Reason::ResignationPartial),
+                Scope::Unclear(_) => reasons.push(Reason::ResignationScopeUnclear),
+            }
             if partial {
                 problems.push(Problem::ResignationPartialScope);
             }
         }
         if !problems.is_empty() {
             let reply = self.under_review(org, &[], false);
-            return Plan::held(problems, vec![Reason::ResignationHeld], Some(member.id))
-                .with_reply(reply);
+            return Plan::held(problems, reasons, Some(member.id)).with_reply(reply);
         }
         if partial && !as_resignation {
             return Plan {
                 outcome: Outcome::HeldForReview,
                 problems,
                 reasons: vec![Reason::GroupWithdrawn, Reason::Approved],
-                change: Change::WithdrawGroups(member.id, self.inbound.partial_scope.to_vec()),
+                change: Change::WithdrawGroups(member.id, scope.groups().to_vec()),
                 member: Some(member.id),
                 replies: Vec::new(),
             };
