@@ -479,4 +479,48 @@ mod tests {
             .find("tout en restant")
             .is_some_and(|f| !f.negated));
     }
+
+    fn scope(body: &str) -> Scope {
+        let rules = crate::rules::Rules::embedded().expect("rules");
+        let groups = GroupNames::new(&rules.form);
+        scope_of(
+            body,
+            &rules.requests.resignation,
+            &groups,
+            &rules.subjects.alliance_names,
+        )
+    }
+
+    #[test]
+    fn a_resignation_that_says_nothing_narrowing_or_mentions_a_group_in_passing_is_whole() {
+        assert_eq!(
+            scope("Nous résilions notre convention.\n\nPaul"),
+            Scope::Whole
+        );
+        let handover = "Nous mettons fin à notre adhésion à l'ASeT-W. Notre déléguée au GT \
+            Décarbonation transmettra les dossiers en cours.";
+        assert_eq!(scope(handover), Scope::Whole);
+    }
+
+    #[test]
+    fn leaving_one_group_or_staying_a_member_is_partial_and_names_only_the_group_left() {
+        use WorkingGroupCode::{Decarbonisation, Resilience};
+        let one = "Le CHR quitte le GT Décarbonation ; nous poursuivrons au sein du GT Résilience.";
+        assert_eq!(scope(one), Scope::Partial(vec![Decarbonisation]));
+        let adhesion = "Nous souhaitons résilier notre adhésion au GT Résilience uniquement.";
+        assert_eq!(scope(adhesion), Scope::Partial(vec![Resilience]));
+    }
+
+    #[test]
+    fn a_group_named_with_nothing_about_the_alliance_is_unclear() {
+        let only = "Nous ne participerons plus au GT Décarbonation à partir de janvier.";
+        assert!(matches!(scope(only), Scope::Unclear(_)));
+    }
+
+    #[test]
+    fn a_forward_is_read_with_the_request_below_it() {
+        let forward = "Pour suite.\n\nDe : Direction\nEnvoyé : lundi 7 décembre 2026 09:00\n\
+            À : Paul\nObjet : GT\n\nNous quittons le GT Décarbonation mais restons membres.";
+        assert!(!scope(forward).is_whole());
+    }
 }
