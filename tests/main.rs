@@ -12,6 +12,7 @@ mod forms;
 mod groups;
 mod imap;
 mod live;
+mod names;
 mod no_form;
 mod outbox;
 mod resignation_scope;
