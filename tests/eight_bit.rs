@@ -10,7 +10,7 @@ use mailroom::intake;
 use mailroom::rules::Rules;
 use serde::Deserialize;
 
-use crate::support::fixtures;
+use crate::support::{fixtures, variant};
 
 #[derive(Debug, Deserialize)]
 struct Expected {
@@ -32,11 +32,7 @@ fn raw_8bit_headers_in_latin1_windows1252_or_utf8_read_as_a_person_reads_them() 
     assert!(messages.len() >= 20, "the corpus is there");
     let mut failures = Vec::new();
     for path in &messages {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        let expected: Expected = serde_json::from_str(
-            &std::fs::read_to_string(path.with_extension("json")).expect("json"),
-        )
-        .expect("expected json");
+        let (name, expected): (String, Expected) = variant(path);
         let envelope = intake::parse(&std::fs::read(path).expect("eml"), &limits);
         let classification = classify::classify(&envelope, &subjects);
         let mut wrong = Vec::new();

@@ -7,7 +7,7 @@
 use mailroom::store::messages;
 use serde::Deserialize;
 
-use crate::support::{fixtures, Workspace};
+use crate::support::{fixtures, variant, Workspace};
 
 #[derive(Debug, Deserialize)]
 struct Expected {
@@ -25,14 +25,7 @@ async fn a_membership_mail_without_the_form_asks_for_it_and_a_damaged_pdf_is_unr
     let mut wrong = Vec::new();
     let mut held = Vec::new();
     for path in &variants {
-        let name = path
-            .file_stem()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let expected: Expected = serde_json::from_str(
-            &std::fs::read_to_string(path.with_extension("json")).expect("json"),
-        )
-        .expect("expected json");
+        let (name, expected): (String, Expected) = variant(path);
         let handled = workspace.ingest(std::slice::from_ref(path)).await;
         let handled = handled.first().expect("handled");
         let mut conn = workspace.store().pool().acquire().await.expect("conn");

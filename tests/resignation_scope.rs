@@ -14,7 +14,7 @@ use mailroom::store::messages;
 use mailroom::workflow::resignation_scope::{scope_of, Scope};
 use serde::Deserialize;
 
-use crate::support::{fixed_clock, fixtures, Workspace};
+use crate::support::{fixed_clock, fixtures, variant, Workspace};
 use crate::workflows::Mail;
 
 const MEUSE: &str = "Centre Hospitalier Régional de la Haute-Meuse";
@@ -157,14 +157,7 @@ async fn run_corpus(area: &str, member: &str) -> Report {
     let mut exact = 0;
     let mut wholes_held = Vec::new();
     for path in &variants {
-        let name = path
-            .file_stem()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let expected: Expected = serde_json::from_str(
-            &std::fs::read_to_string(path.with_extension("json")).expect("json"),
-        )
-        .expect("expected json");
+        let (name, expected): (String, Expected) = variant(path);
         let workspace = if member == MEUSE {
             with_haute_meuse().await
         } else {

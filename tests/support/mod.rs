@@ -108,6 +108,17 @@ pub fn fixtures(area: &str, extension: &str) -> Vec<PathBuf> {
     files
 }
 
+/// A corpus variant's name (its file stem) and what its `.json` beside it expects.
+pub fn variant<T: serde::de::DeserializeOwned>(path: &Path) -> (String, T) {
+    let name = path
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let json = std::fs::read_to_string(path.with_extension("json")).expect("expected json");
+    let expected = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{name}.json: {e}"));
+    (name, expected)
+}
+
 /// Runs the real binary in `cwd` with `args`.
 pub fn mailroom(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mailroom"))
