@@ -57,15 +57,22 @@ pub(super) static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static FORMAL_CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     pattern(concat!(
         r"(?i)^(?:(?:veuillez|je\s+vous\s+prie\s+d'|nous\s+vous\s+prions\s+d')\s*(?:agr[ée]er",
-        r"|recevoir|croire)|envoy[ée]\s+(?:de|depuis)\s+mon)",
+        r"|recevoir|croire)",
+        // What phone apps add: `Envoyé de mon iPhone`, `Obtenir Outlook pour Android`.
+        r"|envoy[ée]\s+(?:de|depuis|avec)\s+(?:mon|ma|l')|sent\s+from\s+my",
+        r"|(?:obtenir|t[ée]l[ée]charger)\s+outlook\s+pour|get\s+outlook\s+for)",
     ))
 });
-/// A sign-off in the middle of a line, as HTML flattened to one line leaves it.
+/// A sign-off in the middle of a line, as HTML flattened to one line leaves it: after a
+/// sentence, or ending the line after a table's last cell (`… 0489 33 22 11 Salutations
+/// distinguées,`).
 pub(super) static SIGN_OFF_INLINE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(concat!(
         r"(?i)[.!?][ ]+(?:(?:bien|tr[èe]s)\s+)?cordialement[ ]*,",
         r"|[.!?][ ]+bien\s+[àa]\s+vous[ ]*,",
         r"|[.!?][ ]+(?:(?:meilleures|sinc[èe]res)\s+)?salutations(?:\s+distingu[ée]es)?[ ]*[,.]",
+        r"|[ ](?:(?:bien|tr[èe]s)\s+)?cordialement[ ]*[,.]?$|[ ]bien\s+[àa]\s+vous[ ]*[,.]?$",
+        r"|[ ](?:(?:meilleures|sinc[èe]res)\s+)?salutations(?:\s+distingu[ée]es)?[ ]*[,.]?$",
     ))
 });
 

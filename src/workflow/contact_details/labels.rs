@@ -38,7 +38,7 @@ pub(super) static LINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 /// A further label on the same line (`Nom : Martin  Prénom : Julie`, as tables flatten).
 pub(super) static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     pattern(&format!(
-        r"(?i)(?:[ ]+|[ ]*[|;,][ ]*)(?:[-•*·][ ]*)?\**(?:{LABELS})\**[ ]*:"
+        r"(?i)(?:[ ]+|[ ]*[|;,][ ]*)(?:[-–—•*·][ ]*)?\**(?:{LABELS})\**[ ]*:"
     ))
 });
 
@@ -255,6 +255,14 @@ fn labelled_fields(line: &str) -> Vec<Field> {
     fields
 }
 
+/// The details the labelled fields of one line give (empty unless it starts with a label).
+pub(super) fn details_of_line(line: &str) -> ContactDetails {
+    details_from_block(&Block {
+        heading: None,
+        fields: labelled_fields(line),
+    })
+}
+
 /// The details a block gives; the first value of each field wins.
 fn details_from_block(block: &Block) -> ContactDetails {
     let has_first_name = block.fields.iter().any(|f| f.label == Label::FirstName);
@@ -286,7 +294,7 @@ fn fill_name(details: &mut ContactDetails, name: PersonName) {
 /// A labelled function, tidied; `None` when it is not one.
 fn clean_function(value: &str) -> Option<String> {
     let value = single_spaced(value);
-    let value = value.trim_matches(|c: char| "*_\"«» .,;:".contains(c));
+    let value = value.trim_matches(|c: char| "*_\"«» .,;:-–—".contains(c));
     // `Poste : 123` is an extension number, not a function.
     let acceptable = value.chars().any(char::is_alphabetic)
         && !value.contains('@')

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::addresses::{emails_in, phones_in};
+use super::labels::details_of_line;
 use super::names::{is_sender, name_pattern, split_name, Lone, PersonName, ROLE_WORD, TITLE};
 use super::{fold, is_one_of, key, lines_at, pattern, ContactDetails};
 
@@ -40,11 +41,24 @@ const SUCCESSOR_PHRASES: &str = concat!(
     r"|\brempla[cç][ée](?:\(e\)|e)?s?\s+par|\brepris(?:e|es)?\s+par",
     r"|\bsuccession\s+(?:sera\s+)?assur[ée]e\s+par",
     r"|\brelais\s+(?:sera\s+)?(?:pris|assur[ée])\s+par|\bconfi[ée](?:e|es|s)?\s+[àa]",
+    // A heading-like start of line: `Remplaçant au 1/1 : …`, `Nouveau point de contact dès
+    // le 1er janvier : …` (never « point de contact : » alone, which may be the old one).
+    r"|(?m:^)[ ]*(?:(?:mon|ma|notre)\s+)?(?:rempla[cç]ant(?:e|\(e\))?|successeu(?:r|re|se)",
+    r"|nouve(?:au|lle|l)\s+(?:point|personne)\s+de\s+contact|nouve(?:au|lle|l)\s+interlocut\w*)",
+    r"\b[^:.!?\n]{0,50}?:[ ]*(?:\n[ ]*){0,2}",
+    // `… ma collègue en copie, qui devient point de contact :` and the name below.
+    r"|\bqui\s+(?:devient|deviendra|sera|est)\s+(?:d[ée]sormais\s+)?(?:(?:notre|le|la|votre)\s+)?",
+    r"(?:nouve(?:au|lle|l)\s+)?(?:point|personne)\s+de\s+contact[ ]*:[ ]*(?:\n[ ]*){0,2}",
+    // A correction: `ce ne sera finalement pas Marc Henrard mais …`.
+    r"|\bne\s+sera\s+(?:finalement\s+|donc\s+)?pas\s+[^,.:;!?\n]{1,60}?\s+mais",
 );
 /// How the successor may be described before their name: `ma collègue`, `notre nouvelle
 /// coordinatrice,` (lower-case words only, so the name cannot be taken for one).
-const DESCRIBED_AS: &str =
-    r"(?:(?i:ma|mon|notre|sa|son|leur|la|le|l')[ ]*(?:\p{Ll}[\p{Ll}'\-]*,?[ ]+){0,4})?";
+/// The determiner is a whole word: `La` is not the start of `Laura`.
+const DESCRIBED_AS: &str = concat!(
+    r"(?:(?i:(?:ma|mon|notre|sa|son|leur|la|le)[ ]+|l')",
+    r"(?:\p{Ll}[\p{Ll}'\-]*,?[ ]+){0,4})?",
+);
 /// Phrases preceded by the successor's name (case-insensitive).
 const SUCCESSOR_VERBS: &str = concat!(
     r"me\s+rempla[cç](?:era|e)\b|me\s+succ[èeé]d(?:era|e)\b",
@@ -52,15 +66,22 @@ const SUCCESSOR_VERBS: &str = concat!(
     r"|dor[ée]navant\s+)?(?:notre|le|la|votre|mon|ma|l')\s*(?:nouveau\s+|nouvelle\s+",
     r"|nouvel\s+)?(?:point\s+de\s+contact|personne\s+de\s+contact|contact|successeu",
     r"|rempla[cç]ant|interlocut|r[ée]f[ée]rent)",
-    r"|(?:reprend|reprendra|assure|assurera)\s+(?:le|la|mes|ce|cette|l')\s*(?:r[ôo]le",
-    r"|fonction|relais|poste|mission)",
+    r"|(?:devient|deviendra|sera|est)\s+(?:d[ée]sormais\s+)?(?:point|personne)\s+de\s+contact",
+    r"|(?:est|sera)\s+d[ée]sign[ée]e?\s+(?:comme|en\s+tant\s+que)\s+(?:(?:notre|le|la)\s+)?",
+    r"(?:nouve(?:au|lle|l)\s+)?(?:point|personne)\s+de\s+contact",
+    r"|(?:reprend|reprendra|assure|assurera)\s+(?:le|la|mes|ma|mon|sa|son|notre|ce|cette|l')\s*",
+    r"(?:r[ôo]le|fonction|relais|poste|mission|flambeau|suivi|point\s+de\s+contact)",
     r"|prend(?:ra)?\s+le\s+relais",
 );
 
 /// `… le point de contact sera Mme Julie Martin`.
 pub(super) static NAME_AFTER_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
-    // `sera désormais :` then, possibly on the next line, the name.
-    let then = r"(?i:\s+(?:d[ée]sormais|dor[ée]navant|donc|bient[ôo]t))?[ ]*:?[ ]*\n?[ ]*";
+    // `sera, dès le 1er janvier,` or `sera désormais :` then, possibly on the next line
+    // (after a colon, below a blank line), the name.
+    let then = concat!(
+        r"(?:[ ]*,[^,.:;\n]{1,50},)?(?i:\s+(?:d[ée]sormais|dor[ée]navant|donc|bient[ôo]t))?",
+        r"(?:[ ]*:[ ]*(?:\n[ ]*){0,2}|[ ]*\n?[ ]*)",
+    );
     pattern(&format!(
         r"(?i:{SUCCESSOR_PHRASES}){then}{DESCRIBED_AS}(?:(?P<title>{TITLE})[ ]+)?(?P<name>{name})",
         name = name_pattern()
@@ -69,9 +90,9 @@ pub(super) static NAME_AFTER_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
 /// `Julie Martin (…) sera notre nouveau point de contact`.
 pub(super) static NAME_BEFORE_VERB: LazyLock<Regex> = LazyLock::new(|| {
     // `(julie.martin@…)` or `, coordinatrice,` may stand between the name and the verb.
-    let aside = r"(?:[ ]*\([^()\n]{0,120}\))?(?:[ ]*,[^,.\n]{1,60},)?";
+    let aside = r"(?:[ ]*(?:\([^()\n]{0,120}\)|<[^<>\n]{0,120}>))?(?:[ ]*,[^,.\n]{1,60},)?";
     pattern(&format!(
-        r"(?:(?P<title>{TITLE})[ ]+)?(?P<name>{name}){aside}[ ]+(?i:{SUCCESSOR_VERBS})",
+        r"(?:(?P<title>{TITLE})[ ]+)?(?P<name>{name}){aside}[ ]+(?i:qui[ ]+)?(?i:{SUCCESSOR_VERBS})",
         name = name_pattern()
     ))
 });
@@ -108,7 +129,9 @@ pub(super) static FORMER_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(concat!(
         r"(?:\bremplace(?:r|rai|ra)?|\bremplacement\s+de|\bremplacante?\s+de",
         r"|\bsucced(?:e|er|erai)\s+a|\bsuccession\s+de|\bdepart\s+de",
-        r"|\bn'est\s+plus|\bne\s+sera\s+plus|\bancien(?:ne)?\b[^.]{0,40}|\bex-?)\s*[,:]?\s*$",
+        r"|\bn'est\s+plus|\bne\s+sera\s+plus|\bancien(?:ne)?\b[^.]{0,40}|\bex-?",
+        // The person the sender writes for: `À la demande du Dr Anne Collard, …`.
+        r"|\ba\s+la\s+demande\s+d[eu]|\bde\s+la\s+part\s+d[eu]|\bau\s+nom\s+d[eu]|\bp/o)\s*[,:]?\s*$",
     ))
 });
 /// Just after a titled name (folded): the person leaves…
@@ -117,9 +140,38 @@ pub(super) static DEPARTURE: LazyLock<Regex> =
 /// …unless the sentence first says they take over.
 pub(super) static TAKING_OVER: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"\b(?:rempla|succe|reprend|relais|contact)"));
-/// `(coordinatrice environnement)` right after a name.
-pub(super) static BRACKETED: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"^[ ]*\((?P<inner>[^()\n]{0,150})\)"));
+/// `(coordinatrice environnement)` right after a name, or `<julie.martin@…>`.
+pub(super) static BRACKETED: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"^[ ]*(?:\((?P<inner>[^()\n]{0,150})\)|<(?P<angled>[^<>\n]{0,150})>)")
+});
+/// `en qualité de responsable énergie` right after a name.
+pub(super) static IN_CAPACITY_OF: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"(?i)^[ ]*,?[ ]*en\s+(?:qualit[ée]\s+de|tant\s+que)\s+(?P<function>[^,.;:()\n]+)")
+});
+/// A later sentence saying what the successor is: `Isabelle est notre nouvelle directrice
+/// du département infirmier ;` (the subject is checked against the name afterwards).
+pub(super) static FUNCTION_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(concat!(
+        r"(?:^|[.!?;:][ ]+|\n[ ]*)(?P<subject>\p{Lu}[\p{L}'\-]*(?:[ ]+\p{Lu}[\p{L}'\-]*){0,3})",
+        r"[ ]+(?i:est|sera)[ ]+(?P<function>[^.;:!?()\n]{2,100})",
+    ))
+});
+/// Words (folded) for the successor's part in the alliance, never their function there.
+pub(super) static ALLIANCE_ROLE: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"contact|interlocut|successeu|rempla|relais|referent|joignable|disponible")
+});
+/// Labelled fields that go on after the name on its line: `M. Olivier Dubois – Fonction : …`.
+pub(super) static SEPARATOR_BEFORE_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"^[ ]*[-–—|,;/][ ]*"));
+/// How the paragraph after the successor's may go on about them: `Vous pourrez le joindre :`,
+/// `Ses coordonnées :`, `Elle est …` (folded); their own name is checked apart.
+pub(super) static ABOUT_THEM: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(concat!(
+        r"^(?:vous\s+(?:pouvez|pourrez)\s+(?:le|la|l'|lui)|(?:il|elle)\s|ses\s+coordonnees",
+        r"|son\s+(?:adresse|numero|gsm|telephone|e-?mail|courriel)|on\s+peut\s+(?:le|la|l'|lui)",
+        r"|(?:pour\s+)?(?:le|la)\s+(?:joindre|contacter))",
+    ))
+});
 /// `, coordinatrice environnement,` right after a name.
 pub(super) static FUNCTION_AFTER: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"^[ ]*,[ ]*(?P<function>(?:[^,.;:()\n]|\.\S)+)"));
@@ -330,6 +382,7 @@ fn details_around(
     let Found { emails, phones } = found;
     let paragraph_from = paragraph_start(text, mention.start);
     let paragraph_to = paragraph_end(text, mention.name.end).min(mention.name.end + DETAILS_REACH);
+    let paragraph_to = next_paragraph_about(text, paragraph_to, &name).unwrap_or(paragraph_to);
     let reach = Reach {
         from: sentence_start(text, paragraph_from, mention.start),
         to: senders_name_line(text, mention.name.end, paragraph_to, sender).unwrap_or(paragraph_to),
@@ -341,15 +394,87 @@ fn details_around(
         .filter(|(_, email)| address_fits_name(email, &name))
         .cloned()
         .collect();
-    ContactDetails {
+    let mut details = labels_after_name(text, mention.name.end);
+    details.fill_from(ContactDetails {
         email: reach
             .nearest(&own_addresses)
             .or_else(|| reach.nearest(emails)),
         phone: reach.nearest(phones),
-        function: function_after(text, mention.name.end),
+        function: function_after(text, mention.name.end)
+            .or_else(|| function_in_sentence(text, &reach, &name)),
         last_name: name.last,
         first_name: name.first,
+    });
+    details
+}
+
+/// Where the paragraph after the one ending at `end` ends, when it goes on about the
+/// successor (« Marie est infirmière-cheffe… », « Vous pourrez le joindre : »): their
+/// details are often written there.
+fn next_paragraph_about(text: &str, end: usize, name: &PersonName) -> Option<usize> {
+    let rest = text.get(end..)?;
+    let start = end + (rest.len() - rest.trim_start().len());
+    if start == end || start >= text.len() {
+        return None;
     }
+    let opening = folded_between(text, start, start + 80);
+    let names_them = [&name.first, &name.last]
+        .into_iter()
+        .flatten()
+        .any(|part| opening.starts_with(&fold(part)));
+    (names_them || ABOUT_THEM.is_match(&opening))
+        .then(|| paragraph_end(text, start).min(start + DETAILS_REACH))
+}
+
+/// Labelled fields written after the name on its line (`M. Olivier Dubois – Fonction :
+/// Responsable de la cellule énergie – GSM : …`): they are the successor's.
+fn labels_after_name(text: &str, name_end: usize) -> ContactDetails {
+    let Some(after) = text.get(name_end..) else {
+        return ContactDetails::default();
+    };
+    let line = after.split('\n').next().unwrap_or_default();
+    let Some(separator) = SEPARATOR_BEFORE_LABEL.find(line) else {
+        return ContactDetails::default();
+    };
+    line.get(separator.end()..)
+        .map(details_of_line)
+        .unwrap_or_default()
+}
+
+/// A later sentence within reach saying what the successor is (`Isabelle est notre
+/// nouvelle directrice…`, `Elle est …`), as their function.
+fn function_in_sentence(text: &str, reach: &Reach, name: &PersonName) -> Option<String> {
+    let from = floor_boundary(text, reach.anchor.end);
+    let within = text.get(from..floor_boundary(text, reach.to.max(from)))?;
+    FUNCTION_SENTENCE
+        .captures_iter(within)
+        .take(MAX_CANDIDATES)
+        .find_map(|found| {
+            let subject = fold(found.name("subject")?.as_str());
+            let about_them = subject == "il"
+                || subject == "elle"
+                || [&name.first, &name.last]
+                    .into_iter()
+                    .flatten()
+                    .any(|part| subject == fold(part))
+                || joined_name(name).is_some_and(|full| subject == fold(&full));
+            let function = found.name("function")?.as_str();
+            // `Elle est joignable au …`, `Elle sera notre point de contact`: no function.
+            let succession = ALLIANCE_ROLE.is_match(&fold(function));
+            about_them
+                .then(|| as_function(function))
+                .flatten()
+                .filter(|_| !succession)
+        })
+}
+
+/// `first last`, when both are known.
+fn joined_name(name: &PersonName) -> Option<String> {
+    Some(format!(
+        "{} {}",
+        name.first.as_deref()?,
+        name.last.as_deref()?
+    ))
 }
 
 /// When no name is given: an address in a sentence about the succession
@@ -394,11 +519,18 @@ fn address_fits_name(email: &str, name: &PersonName) -> bool {
 /// `(coordinatrice environnement)`, skipping a bracket of contact details first.
 fn function_after(text: &str, name_end: usize) -> Option<String> {
     let mut after = text.get(name_end..)?;
-    if let Some(bracket) = BRACKETED.captures(after) {
+    // `(coordinatrice) <julie.martin@…>`: at most two brackets, either kind.
+    for _ in 0..2 {
+        let Some(bracket) = BRACKETED.captures(after) else {
+            break;
+        };
         if let Some(function) = bracket.name("inner").and_then(|m| as_function(m.as_str())) {
             return Some(function);
         }
         after = after.get(bracket.get(0)?.end()..)?;
+    }
+    if let Some(found) = IN_CAPACITY_OF.captures(after) {
+        return as_function(found.name("function")?.as_str());
     }
     if let Some(found) = FUNCTION_AFTER.captures(after) {
         return as_function(found.name("function")?.as_str());

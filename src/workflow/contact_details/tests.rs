@@ -12,9 +12,9 @@ use super::boundaries::{
 use super::labels::{INLINE_LABEL, LINE_LABEL, NEW_WORDS, OLD_WORDS};
 use super::names::ROLE_WORD;
 use super::prose::{
-    BRACKETED, DEPARTURE, FORMER_BEFORE, FUNCTION_AFTER, FUNCTION_BELOW, GREETING,
-    NAME_AFTER_PHRASE, NAME_BEFORE_VERB, NAME_LINE, SUCCESSION_SENTENCE, SUCCESSION_WORDS,
-    TAKING_OVER, TITLED_NAME,
+    ABOUT_THEM, ALLIANCE_ROLE, BRACKETED, DEPARTURE, FORMER_BEFORE, FUNCTION_AFTER, FUNCTION_BELOW,
+    FUNCTION_SENTENCE, GREETING, IN_CAPACITY_OF, NAME_AFTER_PHRASE, NAME_BEFORE_VERB, NAME_LINE,
+    SEPARATOR_BEFORE_LABEL, SUCCESSION_SENTENCE, SUCCESSION_WORDS, TAKING_OVER, TITLED_NAME,
 };
 use super::{read_new_contact, ContactDetails, MAX_BODY_CHARS};
 
@@ -491,6 +491,11 @@ fn every_pattern_compiles() {
         &DEPARTURE,
         &TAKING_OVER,
         &BRACKETED,
+        &IN_CAPACITY_OF,
+        &FUNCTION_SENTENCE,
+        &ALLIANCE_ROLE,
+        &SEPARATOR_BEFORE_LABEL,
+        &ABOUT_THEM,
         &FUNCTION_AFTER,
         &FUNCTION_BELOW,
         &EMAIL,
@@ -499,6 +504,144 @@ fn every_pattern_compiles() {
     for compiled in patterns {
         assert!(!LazyLock::force(compiled).as_str().is_empty());
     }
+}
+
+#[test]
+fn a_name_before_qui_and_a_taking_over_verb_is_the_successor() {
+    // Issue 17, situation 2: three lines from a phone, no labels, a first name as signature.
+    let body = "Bonjour, à partir du 1er janvier c'est Julie Martin (responsable \
+                environnement) qui reprend le rôle de point de contact pour le CHR, ses \
+                coordonnées : julie.martin@chr-hautemeuse.be et 0470 12 34 56\n\
+                Merci et bonne soirée,\nJean\n\nEnvoyé de mon iPhone\n";
+    let expected = details(
+        "Martin",
+        "Julie",
+        "responsable environnement",
+        "julie.martin@chr-hautemeuse.be",
+        "0470 12 34 56",
+    );
+    assert_eq!(read_new_contact(body, JEAN), expected);
+    let bodies = [
+        "C'est Julie Martin qui reprend le flambeau dès janvier.",
+        "C'est ma collègue Julie Martin, chargée de mission, qui prend le relais.",
+        "Julie Martin reprendra mon rôle de point de contact.",
+        "Madame Julie Martin, conseillère, est désignée comme point de contact.",
+        "Julie Martin devient point de contact au 1er janvier.",
+    ];
+    for body in bodies {
+        assert_eq!(name_in(body, JEAN), named("Julie", "Martin"), "{body}");
+    }
+}
+
+#[test]
+fn a_heading_like_start_of_line_announces_the_name_after_its_colon() {
+    let body = "Remplaçant au 1/1 : Luc Renard, luc.renard@exemple.be, 0470 99 88 77. J.";
+    let expected = details(
+        "Renard",
+        "Luc",
+        "",
+        "luc.renard@exemple.be",
+        "0470 99 88 77",
+    );
+    assert_eq!(read_new_contact(body, JEAN), expected);
+    let below = "Merci d'écrire à ma collègue en copie, qui devient point de contact :\n\n\
+                 Laura Martin\nChargée de projets\nlaura.martin@exemple.be\n\nMerci !\n";
+    // `La` starting `Laura` is no determiner.
+    let expected = details(
+        "Martin",
+        "Laura",
+        "Chargée de projets",
+        "laura.martin@exemple.be",
+        "",
+    );
+    assert_eq!(read_new_contact(below, JEAN), expected);
+    // « Point de contact : » alone may be the old one.
+    assert_eq!(
+        name_in("Point de contact : Jean Dupont\n", None),
+        (None, None)
+    );
+}
+
+#[test]
+fn labelled_fields_after_the_name_on_its_line_are_the_successors() {
+    let body = "Mon remplaçant à partir du 1er janvier : M. Luc Renard – Fonction : \
+                Responsable énergie – Courriel : luc.renard@exemple.be – GSM : 0471/55.66.77\n\
+                Cordialement, Jean";
+    let expected = details(
+        "Renard",
+        "Luc",
+        "Responsable énergie",
+        "luc.renard@exemple.be",
+        "0471/55.66.77",
+    );
+    assert_eq!(read_new_contact(body, JEAN), expected);
+}
+
+#[test]
+fn the_paragraph_after_the_name_may_give_the_function_and_the_details() {
+    let body = "Je quitte le CHR. C'est ma collègue Julie Martin qui me succède : elle sera \
+                votre interlocutrice.\n\n\
+                Julie est infirmière-cheffe du service de gériatrie. Vous pouvez la joindre \
+                au 0495 67 89 01 ou à julie.martin@exemple.be.\n\n-- \nJean Dupont\n";
+    let expected = details(
+        "Martin",
+        "Julie",
+        "infirmière-cheffe du service de gériatrie",
+        "julie.martin@exemple.be",
+        "0495 67 89 01",
+    );
+    assert_eq!(read_new_contact(body, JEAN), expected);
+    let list = "M. Luc Renard, conseiller en mobilité, est désigné comme point de contact.\n\n\
+                Vous pourrez le joindre :\n- par courriel : luc.renard@exemple.be\n\
+                - par téléphone : 082 21 45 10\n";
+    let found = read_new_contact(list, JEAN);
+    assert_eq!(found.email.as_deref(), Some("luc.renard@exemple.be"));
+    assert_eq!(found.phone.as_deref(), Some("082 21 45 10"));
+    assert_eq!(found.function.as_deref(), Some("conseiller en mobilité"));
+    // A paragraph about someone else is not reached.
+    let other = "Julie Martin reprend le rôle de point de contact.\n\n\
+                 Le secrétariat reste joignable au 081 00 00 00.\n";
+    assert_eq!(read_new_contact(other, JEAN).phone, None);
+}
+
+#[test]
+fn the_person_the_sender_writes_for_is_not_the_successor() {
+    let body = "À la demande du Dr Anne Collard, Directrice générale, je vous informe que le \
+                nouveau point de contact sera, dès le 1er janvier 2027, Madame Marie-Ève de \
+                Ligne, chargée de projets (marie-eve.deligne@exemple.be, +32 470/12.34.56).";
+    let expected = details(
+        "de Ligne",
+        "Marie-Ève",
+        "chargée de projets",
+        "marie-eve.deligne@exemple.be",
+        "+32 470/12.34.56",
+    );
+    assert_eq!(
+        read_new_contact(body, Some("direction@exemple.be")),
+        expected
+    );
+}
+
+#[test]
+fn phone_sign_offs_and_a_sign_off_ending_a_flattened_line_end_the_message() {
+    for sign_off in [
+        "Envoyé de mon iPhone",
+        "Envoyé depuis mon appareil Galaxy",
+        "Obtenir Outlook pour Android",
+        "Get Outlook for iOS",
+        "Sent from my iPad",
+    ] {
+        let body = format!("Bonjour,\n\n{sign_off}\n\nNom : Dupont\nPrénom : Jean\n");
+        let found = read_new_contact(&body, JEAN);
+        assert_eq!(found, ContactDetails::default(), "{sign_off}");
+    }
+    // The signature under an HTML table flattened to one line is the sender's.
+    let body = "Le nouveau point de contact est ci-dessous :\n\
+                Nom Martin GSM 0489 33 22 11 Salutations distinguées,\n\
+                Dr Anne Collard\nDirectrice générale\nTél. : 082/21.40.00\n";
+    let found = read_new_contact(body, Some("direction@exemple.be"));
+    assert_ne!(found.last_name.as_deref(), Some("Collard"), "{found:?}");
+    assert_ne!(found.phone.as_deref(), Some("082/21.40.00"), "{found:?}");
 }
 
 /// A small deterministic generator, so the odd inputs are the same on every run.
