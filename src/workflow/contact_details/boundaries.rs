@@ -5,7 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{line_at, lines_at, pattern};
+use super::addresses::first_email;
+use super::{fold, line_at, lines_at, pattern};
 
 /// A line starting with a sign-off may go on for this many characters (a name) and
 /// still be the sign-off: `Cordialement, Jean Dupont`.
@@ -75,6 +76,80 @@ pub(super) static SIGN_OFF_INLINE: LazyLock<Regex> = LazyLock::new(|| {
         r"|[ ](?:(?:meilleures|sinc[èe]res)\s+)?salutations(?:\s+distingu[ée]es)?[ ]*[,.]?$",
     ))
 });
+
+/// A forward's own marker line: `---------- Forwarded message ---------`,
+/// `---------- Message transféré ---------`, Apple Mail's `Début du message réexpédié :`.
+pub(super) static FORWARD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(concat!(
+        r"(?i)^(?:-{2,}[ ]*(?:forwarded\s+message|message\s+transf[ée]r[ée]",
+        r"|message\s+r[ée]exp[ée]di[ée])[ ]*-{2,}",
+        r"|(?:d[ée]but\s+du\s+message\s+r[ée]exp[ée]di[ée]|begin\s+forwarded\s+message)[ ]*:)$",
+    ))
+});
+/// Words (folded) by which a sender hands on the mail below: `je vous transfère`,
+/// `veuillez trouver ci-dessous l'information`, `ci-dessous le message de …`.
+pub(super) static FORWARD_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(concat!(
+        r"\btransfer|\bfai(?:s|re)\s+suivre|\b(?:trouver|voir|lire)\s+ci-dessous",
+        r"|\bci-dessous\s+(?:le|l'|les|un|une|notre)?\s*(?:message|mail|e-?mail|courriel",
+        r"|information|annonce)",
+    ))
+});
+/// At most this many header lines (`De :`, `Date :`, `Objet :`, `À :`…) open a forwarded mail.
+const MOST_HEADER_LINES: usize = 12;
+
+/// A mail forwarded below the sender's own text: who wrote it, and its text.
+#[derive(Debug)]
+pub(super) struct Forwarded<'a> {
+    /// The address on its `De :` / `From:` line.
+    pub(super) sender: Option<String>,
+    /// Its text, from the end of its header lines on.
+    pub(super) text: &'a str,
+}
+
+/// The mail forwarded below the sender's own text, when the sender hands it on: the quote
+/// starts with a forward's marker, or the own text says so (« je vous transfère
+/// ci-dessous… »). A quoted mail from the sender themself is their earlier word, which a
+/// newer one may correct (« ce ne sera finalement pas… »), so it is never read.
+pub(super) fn forwarded_message<'a>(text: &'a str, sender: Option<&str>) -> Option<Forwarded<'a>> {
+    let own = without_quoted_text(text);
+    let quoted = text.get(own.len()..)?;
+    let marker_above = own
+        .lines()
+        .rev()
+        .find(|line| !line.trim().is_empty())
+        .is_some_and(|line| FORWARD_MARKER.is_match(line.trim()));
+    let mut lines = lines_at(quoted)
+        .into_iter()
+        .skip_while(|(_, l)| l.trim().is_empty());
+    let (_, first) = lines.next()?;
+    let marker_below =
+        FORWARD_MARKER.is_match(first.trim()) || ORIGINAL_MESSAGE.is_match(first.trim());
+    if first.trim().starts_with('>')
+        || !(marker_above || marker_below || FORWARD_WORDS.is_match(&fold(own)))
+    {
+        return None;
+    }
+    let mut from = HEADER_FROM
+        .is_match(first.trim())
+        .then(|| first_email(first))
+        .flatten();
+    for (start, line) in lines.take(MOST_HEADER_LINES) {
+        if line.trim().is_empty() {
+            let forwarded = Forwarded {
+                sender: from,
+                text: quoted.get(start..)?,
+            };
+            let own_earlier_word =
+                forwarded.sender.is_some() && forwarded.sender.as_deref() == sender;
+            return (!own_earlier_word).then_some(forwarded);
+        }
+        if from.is_none() && HEADER_FROM.is_match(line.trim()) {
+            from = first_email(line);
+        }
+    }
+    None
+}
 
 /// `text` up to the first line that opens quoted text.
 pub(super) fn without_quoted_text(text: &str) -> &str {

@@ -18,8 +18,8 @@ const LABELS: &str = concat!(
     r"|(?P<function>fonction|poste|r[ôo]le)",
     r"|(?P<email>adresse\s+(?:e-?\s?mail|mail|courriel|[ée]lectronique)|e-?\s?mail",
     r"|courriel|mail|m[ée]l)",
-    r"|(?P<phone>(?:(?:n°|num[ée]ro)\s*(?:de\s+)?)?t[ée]l(?:[ée]phone)?\.?(?:\s+(?:fixe",
-    r"|direct|bureau|portable|mobile|professionnel|pro))?|gsm|portable|mobile)",
+    r"|(?P<phone>(?:(?:(?:n°|num[ée]ro)\s*(?:de\s+)?)?t[ée]l(?:[ée]phone)?\.?|gsm|portable",
+    r"|mobile)(?:\s+(?:fixe|direct|bureau|portable|mobile|professionnel|pro|priv[ée]))?)",
 );
 /// `Nom du nouveau point de contact :` — a label may say whose field it is.
 const LABEL_QUALIFIER: &str = concat!(

@@ -29,7 +29,7 @@ use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 use addresses::first_email;
-use boundaries::{before_sign_off, without_quoted_text};
+use boundaries::{before_sign_off, forwarded_message, without_quoted_text};
 use labels::read_labelled_list;
 use prose::read_prose;
 
@@ -102,10 +102,28 @@ impl ContactDetails {
 #[must_use]
 pub fn read_new_contact(body: &str, sender: Option<&str>) -> ContactDetails {
     let text = prepare(body);
-    let message = before_sign_off(without_quoted_text(&text));
     let sender = sender.and_then(sender_address);
     let sender = sender.as_deref();
 
+    let mut found = read_message(&text, sender);
+    // « Je vous transfère ci-dessous… »: the successor is named in the forwarded mail.
+    if !found.names_someone() {
+        if let Some(forwarded) = forwarded_message(&text, sender) {
+            let inner = read_message(forwarded.text, forwarded.sender.as_deref());
+            if inner.names_someone() {
+                found = inner;
+            }
+        }
+    }
+    if found.email.is_some() && found.email.as_deref() == sender {
+        found.email = None;
+    }
+    found
+}
+
+/// The successor one mail's own text names, its quoted text and sign-off left out.
+fn read_message(text: &str, sender: Option<&str>) -> ContactDetails {
+    let message = before_sign_off(without_quoted_text(text));
     let mut found = read_labelled_list(message, sender).unwrap_or_default();
     if let Some(prose) = read_prose(message, sender) {
         // A sentence may complete a list, but only about the same person.

@@ -28,8 +28,8 @@ pub(super) fn name_pattern() -> String {
 /// Words that may start a captured name without being part of it (folded).
 const NOT_NAME_WORDS: &str = concat!(
     "a ainsi alors au aujourd'hui bonjour c'est ce cette cher chere chers cheres ",
-    "cordialement depuis des desormais donc dorenavant docteur docteure dr en enfin ",
-    "ensuite et je la le les m. ma madame mademoiselle merci mlle mme mmes mon ",
+    "cordialement depuis des desormais donc dorenavant docteur docteure dr elle elles en enfin ",
+    "ensuite et il ils je la le les m. ma madame mademoiselle merci mlle mme mmes mon ",
     "monsieur mr nous notre pr prof professeur professeure puis voici votre",
 );
 /// Particles, which cannot end a name (folded).

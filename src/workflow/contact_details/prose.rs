@@ -131,7 +131,8 @@ pub(super) static FORMER_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
         r"|\bsucced(?:e|er|erai)\s+a|\bsuccession\s+de|\bdepart\s+de",
         r"|\bn'est\s+plus|\bne\s+sera\s+plus|\bancien(?:ne)?\b[^.]{0,40}|\bex-?",
         // The person the sender writes for: `À la demande du Dr Anne Collard, …`.
-        r"|\ba\s+la\s+demande\s+d[eu]|\bde\s+la\s+part\s+d[eu]|\bau\s+nom\s+d[eu]|\bp/o)\s*[,:]?\s*$",
+        r"|\ba\s+la\s+demande\s+d[eu]|\bde\s+la\s+part\s+d[eu]|\bau\s+nom\s+d[eu]|\bp/o",
+        r"|\bpour(?:\s+(?:le|la))?)\s*[,:]?\s*$",
     ))
 });
 /// Just after a titled name (folded): the person leaves…
@@ -549,19 +550,21 @@ fn function_after(text: &str, name_end: usize) -> Option<String> {
     as_function(below)
 }
 
-/// A phrase as a function, if it reads as one: no digits or address, not a clause,
-/// at most eight words.
+/// A phrase as a function, if it reads as one: cut where a clause starts (« joignable »,
+/// « au »…), then no digits or address, not a clause, at most eight words.
 fn as_function(phrase: &str) -> Option<String> {
-    if phrase.contains('@') || phrase.chars().any(|c| c.is_ascii_digit()) {
-        return None;
-    }
     let words: Vec<&str> = phrase
         .split_whitespace()
         .skip_while(|w| is_one_of(FUNCTION_DETERMINERS, &fold(w)))
         .take_while(|w| !is_one_of(FUNCTION_ENDS, &fold(w)))
         .collect();
+    // Only the words kept count: `responsable énergie à dater du 4 janvier` is a function.
+    let has_details = words
+        .iter()
+        .any(|w| w.contains('@') || w.chars().any(|c| c.is_ascii_digit()));
     let first = fold(words.first()?);
-    let acceptable = !is_one_of(NOT_FUNCTION_START, &first)
+    let acceptable = !has_details
+        && !is_one_of(NOT_FUNCTION_START, &first)
         && words.len() <= 8
         && words.iter().any(|w| w.chars().any(char::is_alphabetic));
     acceptable.then(|| words.join(" "))

@@ -6,8 +6,8 @@ use regex::Regex;
 
 use super::addresses::{EMAIL, PHONE_RUN};
 use super::boundaries::{
-    ATTRIBUTION_END, ATTRIBUTION_START, FORMAL_CLOSING, HEADER_FROM, HEADER_SENT,
-    HEADER_SENT_INLINE, ORIGINAL_MESSAGE, SIGN_OFF, SIGN_OFF_INLINE,
+    ATTRIBUTION_END, ATTRIBUTION_START, FORMAL_CLOSING, FORWARD_MARKER, FORWARD_WORDS, HEADER_FROM,
+    HEADER_SENT, HEADER_SENT_INLINE, ORIGINAL_MESSAGE, SIGN_OFF, SIGN_OFF_INLINE,
 };
 use super::labels::{INLINE_LABEL, LINE_LABEL, NEW_WORDS, OLD_WORDS};
 use super::names::ROLE_WORD;
@@ -496,6 +496,8 @@ fn every_pattern_compiles() {
         &ALLIANCE_ROLE,
         &SEPARATOR_BEFORE_LABEL,
         &ABOUT_THEM,
+        &FORWARD_MARKER,
+        &FORWARD_WORDS,
         &FUNCTION_AFTER,
         &FUNCTION_BELOW,
         &EMAIL,
@@ -642,6 +644,66 @@ fn phone_sign_offs_and_a_sign_off_ending_a_flattened_line_end_the_message() {
     let found = read_new_contact(body, Some("direction@exemple.be"));
     assert_ne!(found.last_name.as_deref(), Some("Collard"), "{found:?}");
     assert_ne!(found.phone.as_deref(), Some("082/21.40.00"), "{found:?}");
+}
+
+#[test]
+fn a_forwarded_mail_is_read_when_the_sender_hands_it_on() {
+    let gmail = "Bonjour,\n\nJe vous transfère le message de notre directrice.\n\nJean\n\n\
+                 ---------- Forwarded message ---------\n\
+                 De : Anne Collard <direction@exemple.be>\n\
+                 Date: mer. 9 déc. 2026 à 11:20\n\
+                 Subject: Point de contact\n\
+                 To: Jean Dupont <jean.dupont@chr-hautemeuse.be>\n\n\n\
+                 Cher Jean,\n\nÀ partir du 1er janvier, Julie Martin (infirmière) reprendra \
+                 la fonction de point de contact. Ses coordonnées : julie.martin@exemple.be – \
+                 0485 12 90 33.\n\nMerci à tous les deux,\n\nDr Anne Collard\n\
+                 Tél. : 082/21.40.00\n";
+    let expected = details(
+        "Martin",
+        "Julie",
+        "infirmière",
+        "julie.martin@exemple.be",
+        "0485 12 90 33",
+    );
+    assert_eq!(read_new_contact(gmail, JEAN), expected);
+    let outlook = "Veuillez trouver ci-dessous l'information.\n\n\
+                   ________________________________\n\
+                   De : Ressources humaines <rh@exemple.be>\n\
+                   Envoyé : jeudi 10 décembre 2026 16:45\n\
+                   Objet : Nouveau point de contact\n\n\
+                   Nous confirmons l'engagement de M. Luc Renard en qualité de Responsable \
+                   énergie à dater du 4 janvier 2027. Il reprendra le rôle de point de contact.\n\n\
+                   Adresse électronique : luc.renard@exemple.be\n\
+                   GSM professionnel : +32 471 20 30 40\n";
+    let expected = details(
+        "Renard",
+        "Luc",
+        "Responsable énergie",
+        "luc.renard@exemple.be",
+        "+32 471 20 30 40",
+    );
+    assert_eq!(read_new_contact(outlook, JEAN), expected);
+}
+
+#[test]
+fn a_quoted_mail_is_not_read_unless_forwarded_nor_the_senders_own_earlier_one() {
+    // A reply above the alliance's question: the quote is not the answer.
+    let reply = "Bonjour,\n\nJe reviens vers vous bientôt.\n\n\
+                 De : Secrétariat <contact@aset-w.example>\nEnvoyé : lundi 3 novembre 2026\n\n\
+                 Le nouveau point de contact sera-t-il Mme Julie Martin (julie.martin@exemple.be) ?\n";
+    assert_eq!(read_new_contact(reply, JEAN), ContactDetails::default());
+    // The sender's own earlier mail, forwarded again, may be what they now correct.
+    let own = "Voir ci-dessous.\n\n---------- Forwarded message ---------\n\
+               De : Jean Dupont <jean.dupont@chr-hautemeuse.be>\nDate: lundi\n\n\
+               Mon successeur sera M. Luc Renard (luc.renard@exemple.be).\n";
+    assert_eq!(read_new_contact(own, JEAN), ContactDetails::default());
+}
+
+#[test]
+fn a_pronoun_starting_a_sentence_is_never_a_name() {
+    let body = "Il reprendra le rôle de point de contact. Elle sera notre nouvelle personne de \
+                contact.";
+    assert_eq!(name_in(body, JEAN), (None, None));
 }
 
 /// A small deterministic generator, so the odd inputs are the same on every run.
