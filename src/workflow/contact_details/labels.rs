@@ -42,6 +42,19 @@ pub(super) static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// A capitalised label glued to its value, as a table flattened without separators
+/// leaves it: `NomFontaine PrénomChloé Courrielchloe.fontaine@… GSM0489 33 22 11`.
+pub(super) static GLUED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(concat!(
+        r"(?:^|[ ])(?:(?P<full>Nom et prénom|Nom, prénom|Prénom et nom)|(?P<last>Nom)",
+        r"|(?P<first>Prénom|Prenom)|(?P<function>Fonction|Poste|Rôle)",
+        r"|(?P<email>Adresse e-mail|E-mail|Email|Courriel|Mail)",
+        r"|(?P<phone>Téléphone|Telephone|Tél\.?|Tel\.?|GSM|Gsm|Mobile|Portable))",
+    ))
+});
+/// At least this many glued labels make a line a flattened table row.
+const LEAST_GLUED_LABELS: usize = 3;
+
 /// Which field a label gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Label {
@@ -183,6 +196,9 @@ fn labelled_blocks(text: &str) -> Vec<Block> {
         i += 1;
         let mut fields = labelled_fields(line);
         if fields.is_empty() {
+            fields = glued_fields(line);
+        }
+        if fields.is_empty() {
             if !line.trim().is_empty() {
                 if !current.fields.is_empty() {
                     blocks.push(std::mem::take(&mut current));
@@ -253,6 +269,52 @@ fn labelled_fields(line: &str) -> Vec<Field> {
         value: value.trim().to_string(),
     });
     fields
+}
+
+/// The fields of a table row flattened without separators (see [`GLUED_LABEL`]); empty
+/// unless at least [`LEAST_GLUED_LABELS`] labels are glued to a value, so that a sentence
+/// using the same words is never read as one.
+fn glued_fields(line: &str) -> Vec<Field> {
+    let glued: Vec<(Label, usize, usize)> = GLUED_LABEL
+        .captures_iter(line)
+        .take(MAX_FIELDS_PER_LINE * 2)
+        .filter_map(|found| {
+            let (label, whole) = (Label::of(&found)?, found.get(0)?);
+            let rest = line.get(whole.end()..)?;
+            let value_start = rest.chars().next()?;
+            let is_glued = if label == Label::Email {
+                rest.split(' ')
+                    .next()
+                    .is_some_and(|token| token.contains('@'))
+            } else {
+                value_start.is_uppercase()
+                    || value_start.is_ascii_digit()
+                    || "+(".contains(value_start)
+            };
+            is_glued.then_some((label, whole.start(), whole.end()))
+        })
+        .take(MAX_FIELDS_PER_LINE)
+        .collect();
+    if glued.len() < LEAST_GLUED_LABELS {
+        return Vec::new();
+    }
+    let ends = glued
+        .iter()
+        .skip(1)
+        .map(|&(_, start, _)| start)
+        .chain([line.len()]);
+    glued
+        .iter()
+        .zip(ends)
+        .map(|(&(label, _, value_start), value_end)| Field {
+            label,
+            value: line
+                .get(value_start..value_end)
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        })
+        .collect()
 }
 
 /// The details the labelled fields of one line give (empty unless it starts with a label).

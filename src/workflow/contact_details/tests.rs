@@ -9,7 +9,7 @@ use super::boundaries::{
     ATTRIBUTION_END, ATTRIBUTION_START, FORMAL_CLOSING, FORWARD_MARKER, FORWARD_WORDS, HEADER_FROM,
     HEADER_SENT, HEADER_SENT_INLINE, ORIGINAL_MESSAGE, SIGN_OFF, SIGN_OFF_INLINE,
 };
-use super::labels::{INLINE_LABEL, LINE_LABEL, NEW_WORDS, OLD_WORDS};
+use super::labels::{GLUED_LABEL, INLINE_LABEL, LINE_LABEL, NEW_WORDS, OLD_WORDS};
 use super::names::ROLE_WORD;
 use super::prose::{
     ABOUT_THEM, ALLIANCE_ROLE, BRACKETED, DEPARTURE, FORMER_BEFORE, FUNCTION_AFTER, FUNCTION_BELOW,
@@ -496,6 +496,7 @@ fn every_pattern_compiles() {
         &ALLIANCE_ROLE,
         &SEPARATOR_BEFORE_LABEL,
         &ABOUT_THEM,
+        &GLUED_LABEL,
         &FORWARD_MARKER,
         &FORWARD_WORDS,
         &FUNCTION_AFTER,
@@ -704,6 +705,29 @@ fn a_pronoun_starting_a_sentence_is_never_a_name() {
     let body = "Il reprendra le rôle de point de contact. Elle sera notre nouvelle personne de \
                 contact.";
     assert_eq!(name_in(body, JEAN), (None, None));
+}
+
+#[test]
+fn a_table_flattened_without_separators_is_read_by_its_glued_labels() {
+    let body =
+        "Les coordonnées du nouveau point de contact, en remplacement de M. Jean Dupont :\n \
+                NomFontaine PrénomChloé FonctionResponsable développement durable \
+                Courrielchloe.fontaine@exemple.be GSM0489 33 22 11 Salutations distinguées,\n\
+                Dr Anne Collard\nDirectrice générale\nTél. : 082/21.40.00\n";
+    let expected = details(
+        "Fontaine",
+        "Chloé",
+        "Responsable développement durable",
+        "chloe.fontaine@exemple.be",
+        "0489 33 22 11",
+    );
+    assert_eq!(
+        read_new_contact(body, Some("direction@exemple.be")),
+        expected
+    );
+    // Capitalised label words in a sentence are no table row.
+    let sentence = "Notre service Mobile Nomade a changé.\n";
+    assert_eq!(read_new_contact(sentence, None), ContactDetails::default());
 }
 
 /// A small deterministic generator, so the odd inputs are the same on every run.
