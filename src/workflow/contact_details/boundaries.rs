@@ -95,6 +95,18 @@ pub(super) static FORWARD_WORDS: LazyLock<Regex> = LazyLock::new(|| {
         r"|information|annonce)",
     ))
 });
+/// A request for the new contact (folded), in the mail a reply quotes: « Pourriez-vous nous
+/// communiquer les nom, fonction, e-mail et téléphone du nouveau point de contact ? »
+pub(super) static REQUEST_FOR_CONTACT: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(concat!(
+        r"(?:pourriez|pouvez|pourrais|merci\s+de|auriez)[^?]{0,200}(?:nouveau\s+point\s+de",
+        r"\s+contact|nouvelle\s+personne\s+de\s+contact|personne\s+qui\s+vous\s+remplace",
+        r"|votre\s+successeu|votre\s+remplacant)[^?]{0,80}\?",
+    ))
+});
+/// How much (bytes) of the quoted mail is searched for that request.
+const REQUEST_REACH: usize = 2_000;
+
 /// At most this many header lines (`De :`, `Date :`, `Objet :`, `À :`…) open a forwarded mail.
 const MOST_HEADER_LINES: usize = 12;
 
@@ -149,6 +161,18 @@ pub(super) fn forwarded_message<'a>(text: &'a str, sender: Option<&str>) -> Opti
         }
     }
     None
+}
+
+/// Whether the mail a reply quotes asks for the new contact, so that a short answer
+/// (« Voici : … ») names them.
+pub(super) fn quotes_request_for_contact(text: &str) -> bool {
+    let own = without_quoted_text(text);
+    let mut end = (own.len() + REQUEST_REACH).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(own.len()..end)
+        .is_some_and(|quoted| REQUEST_FOR_CONTACT.is_match(&fold(quoted)))
 }
 
 /// `text` up to the first line that opens quoted text.

@@ -29,9 +29,11 @@ use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 use addresses::first_email;
-use boundaries::{before_sign_off, forwarded_message, without_quoted_text};
+use boundaries::{
+    before_sign_off, forwarded_message, quotes_request_for_contact, without_quoted_text,
+};
 use labels::read_labelled_list;
-use prose::read_prose;
+use prose::{read_answer, read_prose};
 
 mod addresses;
 mod boundaries;
@@ -113,6 +115,14 @@ pub fn read_new_contact(body: &str, sender: Option<&str>) -> ContactDetails {
             if inner.names_someone() {
                 found = inner;
             }
+        }
+    }
+    // « Voici : … » under a quoted « Pourriez-vous nous communiquer … le nouveau point de
+    // contact ? »: the answer names them.
+    if !found.names_someone() && quotes_request_for_contact(&text) {
+        let answer = before_sign_off(without_quoted_text(&text));
+        if let Some(answer) = read_answer(answer, sender).filter(ContactDetails::names_someone) {
+            found = answer;
         }
     }
     if found.email.is_some() && found.email.as_deref() == sender {

@@ -96,6 +96,13 @@ pub(super) static NAME_BEFORE_VERB: LazyLock<Regex> = LazyLock::new(|| {
         name = name_pattern()
     ))
 });
+/// A line answering « who is it? »: `Voici : Élise Vandevelde`, `C'est M. Luc Renard`.
+pub(super) static ANSWER: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(&format!(
+        r"(?m)^[ ]*(?i:voici|c'est|il[ ]+s'agit[ ]+de)[ ]*:?[ ]*(?:(?P<title>{TITLE})[ ]+)?(?P<name>{name})",
+        name = name_pattern()
+    ))
+});
 /// `Mme Julie Martin` anywhere.
 pub(super) static TITLED_NAME: LazyLock<Regex> = LazyLock::new(|| {
     pattern(&format!(
@@ -253,6 +260,19 @@ struct Found {
     phones: Vec<(Range<usize>, String)>,
 }
 
+impl Found {
+    /// Every address (but the sender's) and phone number of `text`.
+    fn in_text(text: &str, sender: Option<&str>) -> Found {
+        Found {
+            emails: emails_in(text)
+                .into_iter()
+                .filter(|(_, email)| Some(email.as_str()) != sender)
+                .collect(),
+            phones: phones_in(text),
+        }
+    }
+}
+
 /// A line holding only a name (`Jean Dupont`, `M. Jean DUPONT`).
 pub(super) static NAME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(&format!(
@@ -283,17 +303,31 @@ fn senders_name_line(text: &str, after: usize, to: usize, sender: Option<&str>) 
 
 /// The successor a sentence names, if one does.
 pub(super) fn read_prose(text: &str, sender: Option<&str>) -> Option<ContactDetails> {
-    let found = Found {
-        emails: emails_in(text)
-            .into_iter()
-            .filter(|(_, email)| Some(email.as_str()) != sender)
-            .collect(),
-        phones: phones_in(text),
-    };
+    let found = Found::in_text(text, sender);
     match best_mention(text, sender) {
         Some((mention, name)) => Some(details_around(text, &mention, name, sender, &found)),
         None => address_in_succession_sentence(text, &found),
     }
+}
+
+/// The successor an answer names (`Voici : Élise Vandevelde (…), elise.vandevelde@…`), for
+/// a reply to a request for the new contact: the name opens a line of the reply.
+pub(super) fn read_answer(text: &str, sender: Option<&str>) -> Option<ContactDetails> {
+    let found = Found::in_text(text, sender);
+    let answer = ANSWER.captures(text)?;
+    let (all, name) = (answer.get(0)?, answer.name("name")?);
+    let titled = answer.name("title").is_some();
+    let person = split_name(name.as_str(), if titled { Lone::Last } else { Lone::First });
+    if person == PersonName::default() || is_sender(&person, sender) {
+        return None;
+    }
+    let mention = Mention {
+        start: all.start(),
+        name: name.range(),
+        titled,
+        strength: ANNOUNCED,
+    };
+    Some(details_around(text, &mention, person, sender, &found))
 }
 
 /// The surest mention of someone who is not the sender, outside the greeting.

@@ -7,14 +7,16 @@ use regex::Regex;
 use super::addresses::{EMAIL, PHONE_RUN};
 use super::boundaries::{
     ATTRIBUTION_END, ATTRIBUTION_START, FORMAL_CLOSING, FORWARD_MARKER, FORWARD_WORDS, HEADER_FROM,
-    HEADER_SENT, HEADER_SENT_INLINE, ORIGINAL_MESSAGE, SIGN_OFF, SIGN_OFF_INLINE,
+    HEADER_SENT, HEADER_SENT_INLINE, ORIGINAL_MESSAGE, REQUEST_FOR_CONTACT, SIGN_OFF,
+    SIGN_OFF_INLINE,
 };
 use super::labels::{GLUED_LABEL, INLINE_LABEL, LINE_LABEL, NEW_WORDS, OLD_WORDS};
 use super::names::ROLE_WORD;
 use super::prose::{
-    ABOUT_THEM, ALLIANCE_ROLE, BRACKETED, DEPARTURE, FORMER_BEFORE, FUNCTION_AFTER, FUNCTION_BELOW,
-    FUNCTION_SENTENCE, GREETING, IN_CAPACITY_OF, NAME_AFTER_PHRASE, NAME_BEFORE_VERB, NAME_LINE,
-    SEPARATOR_BEFORE_LABEL, SUCCESSION_SENTENCE, SUCCESSION_WORDS, TAKING_OVER, TITLED_NAME,
+    ABOUT_THEM, ALLIANCE_ROLE, ANSWER, BRACKETED, DEPARTURE, FORMER_BEFORE, FUNCTION_AFTER,
+    FUNCTION_BELOW, FUNCTION_SENTENCE, GREETING, IN_CAPACITY_OF, NAME_AFTER_PHRASE,
+    NAME_BEFORE_VERB, NAME_LINE, SEPARATOR_BEFORE_LABEL, SUCCESSION_SENTENCE, SUCCESSION_WORDS,
+    TAKING_OVER, TITLED_NAME,
 };
 use super::{read_new_contact, ContactDetails, MAX_BODY_CHARS};
 
@@ -496,6 +498,8 @@ fn every_pattern_compiles() {
         &ALLIANCE_ROLE,
         &SEPARATOR_BEFORE_LABEL,
         &ABOUT_THEM,
+        &ANSWER,
+        &REQUEST_FOR_CONTACT,
         &GLUED_LABEL,
         &FORWARD_MARKER,
         &FORWARD_WORDS,
@@ -728,6 +732,27 @@ fn a_table_flattened_without_separators_is_read_by_its_glued_labels() {
     // Capitalised label words in a sentence are no table row.
     let sentence = "Notre service Mobile Nomade a changé.\n";
     assert_eq!(read_new_contact(sentence, None), ContactDetails::default());
+}
+
+#[test]
+fn a_short_answer_names_the_successor_only_under_a_quoted_request_for_them() {
+    let answer = "Bonjour,\n\nVoici : Julie Martin (Coordinatrice environnement), \
+                  julie.martin@exemple.be, 082/21.40.35.\n\nJean\n\n\
+                  Le lun. 14 déc. 2026 à 09:30, ASeT-W <contact@aset-w.example> a écrit :\n\
+                  > Pourriez-vous nous communiquer les nom, fonction, e-mail et téléphone du \
+                  nouveau point de contact ?\n";
+    let expected = details(
+        "Martin",
+        "Julie",
+        "Coordinatrice environnement",
+        "julie.martin@exemple.be",
+        "082/21.40.35",
+    );
+    assert_eq!(read_new_contact(answer, JEAN), expected);
+    // Without the question, « Voici : » may introduce anyone.
+    let alone = "Bonjour,\n\nVoici : Julie Martin (Coordinatrice environnement), \
+                 julie.martin@exemple.be, 082/21.40.35.\n";
+    assert!(!read_new_contact(alone, JEAN).names_someone());
 }
 
 /// A small deterministic generator, so the odd inputs are the same on every run.
