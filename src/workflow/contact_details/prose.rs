@@ -164,6 +164,20 @@ pub(super) static FUNCTION_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
         r"[ ]+(?i:est|sera)[ ]+(?P<function>[^.;:!?()\n]{2,100})",
     ))
 });
+/// Words (folded) that name a department, never a person.
+const UNIT_WORDS: &str = concat!(
+    "service secretariat direction cellule departement equipe bureau accueil unite pole ",
+    "administration coordination comite ressources hopital clinique centre",
+);
+/// Head words (folded) of functions that [`ROLE_WORD`] does not list, for a function said
+/// in a sentence of its own.
+pub(super) static FUNCTION_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(concat!(
+        r"^(?:infirmiere?s?|technicien(?:ne)?|ingenieure?|pharmacien(?:ne)?|cheffe?|agente?",
+        r"|deleguee?|eco|manager|officer|employee?|juriste|architecte|economiste|psychologue",
+        r"|dieteticien(?:ne)?|logisticien(?:ne)?|cadre|adjointe?|animat(?:eur|rice)|experte?)$",
+    ))
+});
 /// Words (folded) for the successor's part in the alliance, never their function there.
 pub(super) static ALLIANCE_ROLE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(r"contact|interlocut|successeu|rempla|relais|referent|joignable|disponible")
@@ -339,10 +353,19 @@ fn best_mention(text: &str, sender: Option<&str>) -> Option<(Mention, PersonName
         .filter_map(|m| {
             let lone = if m.titled { Lone::Last } else { Lone::First };
             let name = split_name(text.get(m.name.clone())?, lone);
-            let someone = name != PersonName::default() && !is_sender(&name, sender);
+            let someone = name != PersonName::default()
+                && !is_sender(&name, sender)
+                && !names_a_unit(text.get(m.name.clone())?);
             someone.then_some((m, name))
         })
         .max_by_key(|(m, _)| (m.strength, Reverse(m.start)))
+}
+
+/// Whether a capitalised « name » is a department (`Service Environnement`, `Cellule
+/// Énergie`): no person to record, whose words would be taken for a first and last name.
+fn names_a_unit(name: &str) -> bool {
+    name.split_whitespace()
+        .any(|word| is_one_of(UNIT_WORDS, &fold(word)))
 }
 
 /// Every mention of a name that may be the successor's.
@@ -496,10 +519,17 @@ fn function_in_sentence(text: &str, reach: &Reach, name: &PersonName) -> Option<
             let function = found.name("function")?.as_str();
             // `Elle est joignable au …`, `Elle sera notre point de contact`: no function.
             let succession = ALLIANCE_ROLE.is_match(&fold(function));
+            // `Elle est ravie de …` is no function: a determiner or a function's head word
+            // must open it (`notre nouvelle directrice`, `infirmière-cheffe du service`).
+            let first = fold(function.split_whitespace().next()?);
+            let head = first.split('-').next().unwrap_or_default();
+            let reads_as_function = is_one_of(FUNCTION_DETERMINERS, &first)
+                || ROLE_WORD.is_match(head)
+                || FUNCTION_HEAD.is_match(head);
             about_them
                 .then(|| as_function(function))
                 .flatten()
-                .filter(|_| !succession)
+                .filter(|_| !succession && reads_as_function)
         })
 }
 

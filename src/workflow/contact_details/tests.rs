@@ -14,7 +14,7 @@ use super::labels::{GLUED_LABEL, INLINE_LABEL, LINE_LABEL, NEW_WORDS, OLD_WORDS}
 use super::names::ROLE_WORD;
 use super::prose::{
     ABOUT_THEM, ALLIANCE_ROLE, ANSWER, BRACKETED, DEPARTURE, FORMER_BEFORE, FUNCTION_AFTER,
-    FUNCTION_BELOW, FUNCTION_SENTENCE, GREETING, IN_CAPACITY_OF, NAME_AFTER_PHRASE,
+    FUNCTION_BELOW, FUNCTION_HEAD, FUNCTION_SENTENCE, GREETING, IN_CAPACITY_OF, NAME_AFTER_PHRASE,
     NAME_BEFORE_VERB, NAME_LINE, SEPARATOR_BEFORE_LABEL, SUCCESSION_SENTENCE, SUCCESSION_WORDS,
     TAKING_OVER, TITLED_NAME,
 };
@@ -498,6 +498,7 @@ fn every_pattern_compiles() {
         &ALLIANCE_ROLE,
         &SEPARATOR_BEFORE_LABEL,
         &ABOUT_THEM,
+        &FUNCTION_HEAD,
         &ANSWER,
         &REQUEST_FOR_CONTACT,
         &GLUED_LABEL,
@@ -753,6 +754,20 @@ fn a_short_answer_names_the_successor_only_under_a_quoted_request_for_them() {
     let alone = "Bonjour,\n\nVoici : Julie Martin (Coordinatrice environnement), \
                  julie.martin@exemple.be, 082/21.40.35.\n";
     assert!(!read_new_contact(alone, JEAN).names_someone());
+}
+
+#[test]
+fn what_reads_like_a_name_or_a_function_but_is_neither_is_not_recorded() {
+    // A department announced as the contact: no person's name to take from it.
+    let unit = "Nouveau point de contact : Service Environnement (environnement@exemple.be).";
+    let found = read_new_contact(unit, JEAN);
+    assert_eq!((found.first_name, found.last_name), (None, None));
+    // A later sentence about the successor that says no function.
+    let body = "C'est Julie Martin qui reprend le rôle de point de contact. Elle est ravie de \
+                rejoindre le réseau. Elle est joignable au 0470 12 34 56.";
+    let found = read_new_contact(body, JEAN);
+    assert_eq!(found.function, None, "{found:?}");
+    assert_eq!(found.phone.as_deref(), Some("0470 12 34 56"));
 }
 
 /// A small deterministic generator, so the odd inputs are the same on every run.
