@@ -12,7 +12,14 @@
 //! 3. everything from the sender's sign-off on (`Cordialement,`, `Bien à vous,`, `-- `…)
 //!    is dropped: it is the departing contact's own signature. A body without a sign-off
 //!    is read whole;
-//! 4. labelled fields are read first; a sentence naming the successor fills the gaps.
+//! 4. labelled fields are read first (`boundaries.rs` → `labels.rs`, including table rows
+//!    flattened without separators); a sentence naming the successor fills the gaps
+//!    (`prose.rs`: « c'est Julie Martin (…) qui reprend le rôle », « Remplaçant : … »,
+//!    labels after the name, the next paragraph when it goes on about them);
+//! 5. when that names no one: a mail the sender hands on (« je vous transfère
+//!    ci-dessous… », a forward marker) is read the same way, never the sender's own earlier
+//!    mail; then a short answer (« Voici : … ») is read when the quoted mail asks for the
+//!    new contact. Other quoted text is never read.
 //!
 //! Names are returned as written (`DUMONT` stays in capitals), emails lower-cased, phones
 //! as written with white space reduced to single spaces. The sender's own address is never
