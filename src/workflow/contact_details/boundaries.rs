@@ -60,7 +60,8 @@ pub(super) static FORMAL_CLOSING: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^(?:(?:veuillez|je\s+vous\s+prie\s+d'|nous\s+vous\s+prions\s+d')\s*(?:agr[ée]er",
         r"|recevoir|croire)",
         // What phone apps add: `Envoyé de mon iPhone`, `Obtenir Outlook pour Android`.
-        r"|envoy[ée]\s+(?:de|depuis|avec)\s+(?:mon|ma|l')|sent\s+from\s+my",
+        r"|envoy[ée]\s+(?:de|depuis|avec|[àa]\s+partir\s+d[e'])\s*(?:mon|ma|l'|gmail|outlook",
+        r"|yahoo)|sent\s+from\s+(?:my|gmail|outlook|yahoo)",
         r"|(?:obtenir|t[ée]l[ée]charger)\s+outlook\s+pour|get\s+outlook\s+for)",
     ))
 });

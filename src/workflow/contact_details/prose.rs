@@ -92,7 +92,7 @@ pub(super) static NAME_BEFORE_VERB: LazyLock<Regex> = LazyLock::new(|| {
     // `(julie.martin@…)` or `, coordinatrice,` may stand between the name and the verb.
     let aside = r"(?:[ ]*(?:\([^()\n]{0,120}\)|<[^<>\n]{0,120}>))?(?:[ ]*,[^,.\n]{1,60},)?";
     pattern(&format!(
-        r"(?:(?P<title>{TITLE})[ ]+)?(?P<name>{name}){aside}[ ]+(?i:qui[ ]+)?(?i:{SUCCESSOR_VERBS})",
+        r"(?:(?P<title>{TITLE})[ ]+)?(?P<name>{name}){aside}(?:[ ]*,?[ ]+(?i:qui)[ ]+|[ ]+)(?i:{SUCCESSOR_VERBS})",
         name = name_pattern()
     ))
 });
@@ -228,6 +228,8 @@ struct Mention {
     titled: bool,
     /// [`ANNOUNCED`] or [`NEAR_SUCCESSION_WORDS`]: the stronger mention wins.
     strength: u8,
+    /// Where the mention ends: after the verb in « Julie Martin qui reprend mon rôle ».
+    end: usize,
 }
 
 /// The part of the text where the successor's email and phone may be: from the start of
@@ -340,6 +342,7 @@ pub(super) fn read_answer(text: &str, sender: Option<&str>) -> Option<ContactDet
         name: name.range(),
         titled,
         strength: ANNOUNCED,
+        end: all.end(),
     };
     Some(details_around(text, &mention, person, sender, &found))
 }
@@ -379,6 +382,7 @@ fn mentions(text: &str) -> Vec<Mention> {
                     name: name.range(),
                     titled: caps.name("title").is_some(),
                     strength: ANNOUNCED,
+                    end: all.end(),
                 });
             }
         }
@@ -391,6 +395,7 @@ fn mentions(text: &str) -> Vec<Mention> {
                     name: name.range(),
                     titled: true,
                     strength: NEAR_SUCCESSION_WORDS,
+                    end: name.end(),
                 });
             }
         }
@@ -459,6 +464,7 @@ fn details_around(
             .or_else(|| reach.nearest(emails)),
         phone: reach.nearest(phones),
         function: function_after(text, mention.name.end)
+            .or_else(|| bracketed_function(text, mention.end))
             .or_else(|| function_in_sentence(text, &reach, &name)),
         last_name: name.last,
         first_name: name.first,
@@ -612,6 +618,13 @@ fn function_after(text: &str, name_end: usize) -> Option<String> {
         return None;
     }
     as_function(below)
+}
+
+/// A function in brackets right after the phrase that announces the successor: « c'est
+/// Julie Martin qui reprend mon rôle (gestionnaire environnement) ».
+fn bracketed_function(text: &str, at: usize) -> Option<String> {
+    let bracket = BRACKETED.captures(text.get(at..)?)?;
+    as_function(bracket.name("inner")?.as_str())
 }
 
 /// A phrase as a function, if it reads as one: cut where a clause starts (« joignable »,

@@ -770,6 +770,35 @@ fn what_reads_like_a_name_or_a_function_but_is_neither_is_not_recorded() {
     assert_eq!(found.phone.as_deref(), Some("0470 12 34 56"));
 }
 
+#[test]
+fn a_function_in_brackets_after_the_verb_and_qui_after_a_comma_are_read() {
+    let body = "A partir du 1/3 c est Julie Martin qui reprend mon role (gestionnaire env.), \
+                julie.martin@exemple.be 0471223344\nJean\nSent from my Samsung";
+    let expected = details(
+        "Martin",
+        "Julie",
+        "gestionnaire env.",
+        "julie.martin@exemple.be",
+        "0471223344",
+    );
+    assert_eq!(read_new_contact(body, JEAN), expected);
+    let body = "Je vous présente Julie Martin, qui me succède à partir du 1er mars comme point \
+                de contact. Julie est gestionnaire environnement ; son adresse : \
+                julie.martin@exemple.be, son GSM : 0471 22 33 44.\n\nJean\n\n\
+                Envoyé depuis Gmail pour mobile";
+    let expected = details(
+        "Martin",
+        "Julie",
+        "gestionnaire environnement",
+        "julie.martin@exemple.be",
+        "0471 22 33 44",
+    );
+    assert_eq!(read_new_contact(body, JEAN), expected);
+    // A bracket that gives a date is no function.
+    let body = "Julie Martin me remplacera (à partir du 1er mars).";
+    assert_eq!(read_new_contact(body, JEAN).function, None);
+}
+
 /// A small deterministic generator, so the odd inputs are the same on every run.
 struct Lcg(u64);
 
