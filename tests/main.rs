@@ -4,6 +4,7 @@ mod support;
 
 mod audit;
 mod cli;
+mod contact_prose;
 mod corpus;
 mod daemon;
 mod digest;

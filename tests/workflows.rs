@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::support::{clock_at, fixed_clock, mailroom, repo, stderr, stdout, Workspace};
 
-const MEUSE: &str = "Centre Hospitalier Régional de la Haute-Meuse";
+pub(crate) const MEUSE: &str = "Centre Hospitalier Régional de la Haute-Meuse";
 const SAMBRE: &str = "Centre Hospitalier Régional de la Haute-Sambre";
 const TILLEULS: &str = "Résidence Les Tilleuls";
 /// Haute-Meuse's legal representative, contact point, and the successor of the latter.
@@ -137,7 +137,7 @@ fn encoded(subject: &str) -> String {
 }
 
 /// A store, its pipeline and its outbox folder, fed one message at a time.
-struct Scenario {
+pub(crate) struct Scenario {
     workspace: Workspace,
     transport: Transport,
     sent: usize,
@@ -160,10 +160,16 @@ impl Scenario {
 
     /// The message arrives and is decided; nothing is delivered yet.
     async fn arrives(&mut self, mail: &Mail) -> Handled {
+        let bytes = mail.bytes(self.sent + 1);
+        self.arrives_raw(&bytes).await
+    }
+
+    /// A message given as its raw bytes (an `.eml` file) arrives and is decided.
+    pub(crate) async fn arrives_raw(&mut self, bytes: &[u8]) -> Handled {
         self.sent += 1;
         let file = self.workspace.path(&format!("inbox/{:03}.eml", self.sent));
         std::fs::create_dir_all(file.parent().expect("dir")).expect("inbox");
-        std::fs::write(&file, mail.bytes(self.sent)).expect("write");
+        std::fs::write(&file, bytes).expect("write");
         let mut handled = self.workspace.ingest(&[file]).await;
         assert_eq!(handled.len(), 1);
         handled.remove(0)
@@ -193,7 +199,7 @@ impl Scenario {
         members::all(&mut conn).await.expect("members")
     }
 
-    async fn member(&self, name: &str) -> MemberRow {
+    pub(crate) async fn member(&self, name: &str) -> MemberRow {
         self.members()
             .await
             .into_iter()
@@ -229,12 +235,12 @@ impl Scenario {
             .expect("row")
     }
 
-    async fn problems(&self, id: i64) -> Vec<String> {
+    pub(crate) async fn problems(&self, id: i64) -> Vec<String> {
         serde_json::from_str(&self.log(id).await.problems).expect("problems")
     }
 
     /// A member with an acknowledged membership: Haute-Meuse, contact Paul Lambert.
-    async fn with_haute_meuse() -> Scenario {
+    pub(crate) async fn with_haute_meuse() -> Scenario {
         let mut scenario = Scenario::new().await;
         let handled = scenario
             .receive(&Mail::membership(
