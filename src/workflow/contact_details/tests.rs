@@ -799,6 +799,21 @@ fn a_function_in_brackets_after_the_verb_and_qui_after_a_comma_are_read() {
     assert_eq!(read_new_contact(body, JEAN).function, None);
 }
 
+#[test]
+fn the_departing_contact_described_by_their_role_is_not_the_successor() {
+    let body = "Nous vous informons que M. Jean Dupont, coordinateur développement durable et \
+                point de contact de notre institution auprès de l'ASeT-W, quittera ses fonctions \
+                le 31 décembre. Le recrutement de son successeur est en cours.";
+    assert_eq!(name_in(body, Some("direction@exemple.be")), (None, None));
+    // A forwarded mail that names the sender himself names no successor.
+    let forward = "Je vous transfère ci-dessous le message de la direction.\n\n\
+                   ---------- Forwarded message ---------\n\
+                   De : Anne Collard <direction@exemple.be>\nDate: lundi\n\n\
+                   Le point de contact reste M. Jean Dupont (jean.dupont@chr-hautemeuse.be) \
+                   jusqu'à nouvel ordre.\n";
+    assert_eq!(read_new_contact(forward, JEAN), ContactDetails::default());
+}
+
 /// A small deterministic generator, so the odd inputs are the same on every run.
 struct Lcg(u64);
 
