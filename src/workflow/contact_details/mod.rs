@@ -47,6 +47,8 @@ mod addresses;
 mod boundaries;
 mod labels;
 mod names;
+#[cfg(test)]
+mod phrasing_tests;
 mod prose;
 #[cfg(test)]
 mod tests;
