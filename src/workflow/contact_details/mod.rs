@@ -40,12 +40,15 @@ use boundaries::{
     before_sign_off, forwarded_message, quotes_request_for_contact, without_quoted_text,
 };
 use labels::read_labelled_list;
+use names::{is_sender, PersonName};
 use prose::{read_answer, read_prose};
 
 mod addresses;
 mod boundaries;
 mod labels;
 mod names;
+#[cfg(test)]
+mod phrasing_tests;
 mod prose;
 #[cfg(test)]
 mod tests;
@@ -126,7 +129,10 @@ pub fn read_new_contact(body: &str, sender: Option<&str>) -> ContactDetails {
     if !found.names_someone() {
         if let Some(forwarded) = forwarded_message(&text, sender) {
             let inner = read_message(forwarded.text, forwarded.sender.as_deref());
-            if inner.names_someone() {
+            // The mail handed on may name the sender, who leaves: never their successor.
+            let names_sender = is_sender(&PersonName::of(&inner), sender)
+                || (inner.email.is_some() && inner.email.as_deref() == sender);
+            if inner.names_someone() && !names_sender {
                 found = inner;
             }
         }

@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{fold, is_one_of, key, pattern, single_spaced, MAX_VALUE_CHARS};
+use super::{fold, is_one_of, key, pattern, single_spaced, ContactDetails, MAX_VALUE_CHARS};
 
 /// Titles before a name. Abbreviations are case-sensitive: `M.` is a title, `m.` is not.
 pub(super) const TITLE: &str = concat!(
@@ -50,6 +50,16 @@ pub(super) static ROLE_WORD: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) struct PersonName {
     pub(super) first: Option<String>,
     pub(super) last: Option<String>,
+}
+
+impl PersonName {
+    /// The name a reading gives.
+    pub(super) fn of(details: &ContactDetails) -> PersonName {
+        PersonName {
+            first: details.first_name.clone(),
+            last: details.last_name.clone(),
+        }
+    }
 }
 
 /// What a name of a single word is.

@@ -21,7 +21,7 @@ const CONTEXT_AFTER: usize = 150;
 /// How far (bytes) before a titled name to look for « je remplace », « l'ancien… ».
 const FORMER_REACH: usize = 60;
 /// How far (bytes) after a titled name to look for « quitte ses fonctions ».
-const DEPARTURE_REACH: usize = 80;
+const DEPARTURE_REACH: usize = 200;
 /// Paragraph and sentence bounds are sought no further than this (bytes) from a point,
 /// so that a body with thousands of names or addresses still costs linear time.
 const LOOK_AROUND: usize = 1_000;
@@ -145,9 +145,13 @@ pub(super) static FORMER_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 /// Just after a titled name (folded): the person leaves…
 pub(super) static DEPARTURE: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"\b(?:quitt\w*|retraite|pension|demission\w*|partira|s'en\s+va)"));
-/// …unless the sentence first says they take over.
-pub(super) static TAKING_OVER: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"\b(?:rempla|succe|reprend|relais|contact)"));
+/// …unless the sentence first says they take over (« point de contact » alone may be the
+/// role they leave: « M. X, point de contact de notre institution, quittera… »).
+pub(super) static TAKING_OVER: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"\b(?:rempla|succe|reprend|relais|nouve\w*\s+(?:point\s+de\s+|personne\s+de\s+)?contact)",
+    )
+});
 /// `(coordinatrice environnement)` right after a name, or `<julie.martin@…>`.
 pub(super) static BRACKETED: LazyLock<Regex> = LazyLock::new(|| {
     pattern(r"^[ ]*(?:\((?P<inner>[^()\n]{0,150})\)|<(?P<angled>[^<>\n]{0,150})>)")
