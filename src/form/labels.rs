@@ -56,6 +56,26 @@ pub fn read_text(pages: &[Vec<String>], rules: &FormRules) -> FormRecord {
     record
 }
 
+/// Where each section's heading was seen: the section and the page (from 1) of its
+/// first heading, in reading order. An OCR reading says from it on which page an item
+/// was expected, and which sections it did not find at all.
+pub fn section_pages(pages: &[Vec<String>], rules: &FormRules) -> Vec<(SectionKind, usize)> {
+    let vocabulary = Vocabulary::new(rules);
+    let mut found: Vec<(SectionKind, usize)> = Vec::new();
+    for (index, page) in pages.iter().enumerate() {
+        for raw in page {
+            let line = Line::new(raw, &vocabulary.bullets);
+            let folded = Folded::new(&line.body);
+            if let Some(kind) = vocabulary.heading(&folded.text) {
+                if kind != SectionKind::Other && found.iter().all(|(seen, _)| *seen != kind) {
+                    found.push((kind, index + 1));
+                }
+            }
+        }
+    }
+    found
+}
+
 /// The rules' phrases, folded once per read, longest first where prefixes compete.
 struct Vocabulary {
     bullets: Vec<String>,

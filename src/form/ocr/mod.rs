@@ -117,6 +117,11 @@ pub fn read_scan(
             .insert("pages".to_owned(), pages.len().into());
         return empty;
     }
+    let sections: Map<String, Value> = labels::section_pages(&pages, rules)
+        .into_iter()
+        .map(|(kind, page)| (kind.as_str().to_owned(), page.into()))
+        .collect();
+    details.insert("sections".to_owned(), Value::Object(sections));
     let mut doubts = reading.doubts;
     if mean < settings.min_mean_confidence {
         doubts.push(format!(
