@@ -13,6 +13,7 @@ mod imap;
 mod live;
 mod outbox;
 mod rules;
+mod scans;
 mod signatures;
 mod smtp;
 mod workflows;

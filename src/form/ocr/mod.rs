@@ -33,7 +33,8 @@ use crate::config::OcrSettings;
 use crate::problem::Problem;
 use crate::rules::form::FormRules;
 
-use lines::{Vocabulary, UNSURE};
+use lines::Vocabulary;
+pub use lines::UNSURE;
 use raster::Page;
 use tool::ToolError;
 
@@ -84,7 +85,7 @@ pub fn read_scan(
     for line in pages.iter().flatten() {
         tracing::trace!(%line, "OCR line.");
     }
-    let mut record = labels::read_text(&pages, rules);
+    let mut record = labels::read_ocr_text(&pages, rules);
     let mean = reading.mean_confidence();
     let mut details = Map::new();
     let summary = json!({
