@@ -13,6 +13,8 @@ pub struct Page {
     /// Pixels down.
     pub height: usize,
     gray: Vec<u8>,
+    /// The gray image before cleaning (turning the page cleans it again).
+    rendered: Vec<u8>,
     /// Dark (ink) after cleaning, one per pixel.
     dark: Vec<bool>,
     /// Checkboxes found, erased from `gray` (OCR reads them as letters glued to the
@@ -113,14 +115,32 @@ impl Page {
             width,
             height,
             gray,
+            rendered: Vec::new(),
             dark: Vec::new(),
             boxes: Vec::new(),
         };
         if page.is_bilevel() {
             page.gray = page.softened();
         }
+        page.rendered = page.gray.clone();
         page.clean();
         Some(page)
+    }
+
+    /// The page turned half a turn (a sheet fed upside down), cleaned again.
+    pub fn turned(&self) -> Page {
+        let mut gray = self.rendered.clone();
+        gray.reverse();
+        let mut page = Page {
+            width: self.width,
+            height: self.height,
+            rendered: gray.clone(),
+            gray,
+            dark: Vec::new(),
+            boxes: Vec::new(),
+        };
+        page.clean();
+        page
     }
 
     /// The cleaned page as a PGM, for Tesseract.
@@ -513,6 +533,18 @@ mod tests {
         let inside = (left..left + size).contains(&x) && (top..top + size).contains(&y);
         let edge = x == left || x == left + size - 1 || y == top || y == top + size - 1;
         inside && edge
+    }
+
+    #[test]
+    fn a_page_turned_half_a_turn_has_its_pixels_in_reverse_order() {
+        let bytes = pgm(4, 3, |x, y| x == 0 && y == 0);
+        let page = Page::from_pgm(&bytes, 100).expect("page");
+        let turned = page.turned();
+        assert_eq!((turned.width, turned.height), (4, 3));
+        let mut reversed = page.rendered.clone();
+        reversed.reverse();
+        assert_eq!(turned.rendered, reversed);
+        assert_eq!(turned.turned().gray, page.gray);
     }
 
     #[test]
