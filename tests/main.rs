@@ -18,6 +18,7 @@ mod no_form;
 mod outbox;
 mod resignation_scope;
 mod rules;
+mod scans;
 mod signatures;
 mod smtp;
 mod workflows;

@@ -1575,3 +1575,41 @@ async fn a_confirmation_abandoned_after_temporary_errors_is_resent_only_when_for
     assert!(forced.status.success(), "{}", stderr(&forced));
     assert!(members_json(dir.path(), "active")[0]["effective_date"].is_string());
 }
+
+/// Issue 17, situation 4: a scan read by OCR whose signature, date or delegates were not
+/// found is held for a coordinator with `pdf.no_text_layer` — never an `incomplete`
+/// reply telling the member that their signed form is not signed. The reply says the
+/// scan will be checked, and names nothing as missing.
+#[tokio::test]
+async fn a_scan_whose_signature_ocr_did_not_find_is_held_never_incomplete() {
+    let mut scenario = Scenario::new().await;
+    let handled = scenario
+        .receive(&Mail::membership(
+            "direction@chbs.example",
+            "Centre Hospitalier de la Basse-Sambre",
+            "forms/scans/unsigned-g4-200-hospital.pdf",
+        ))
+        .await;
+    assert_eq!(handled.outcome, "held_for_review");
+    let problems = scenario.problems(handled.id).await;
+    assert!(
+        problems.contains(&"pdf.no_text_layer".to_owned()),
+        "{problems:?}"
+    );
+    for absent in [
+        "signature.missing",
+        "signature.date_missing",
+        "working_group.delegate_missing",
+    ] {
+        assert!(
+            !problems.contains(&absent.to_owned()),
+            "{absent}: {problems:?}"
+        );
+    }
+    let replies = scenario.replies_to(handled.id).await;
+    assert_eq!(replies.len(), 1);
+    assert_eq!(replies[0].purpose, "under_review");
+    let text = sent_text(&replies[0]);
+    assert!(!text.contains("pas signé"), "{text}");
+    assert!(text.contains("image (scan)"), "{text}");
+}

@@ -51,8 +51,9 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<ExitCode>
             form::read_attachments(&envelope.attachments, &rules.form, limits)
         }
     };
-    let read = form::is_form(&record);
     let record = validate::examine(record, &rules.validation);
+    // After validation: an OCR reading it holds (`pdf.no_text_layer`) is not read.
+    let read = form::is_form(&record);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use super::ocr::UNSURE;
 use super::pdf_text::MARK;
 use super::record::{
     Category, DelegateSignature, Ecosystem, FormRecord, Organisation, Person, Signature,
@@ -410,11 +411,20 @@ fn merged_signature(blocks: &[Block], dates: &DateRules, problems: &mut Vec<Prob
 
 fn signature_of(block: &Block, dates: &DateRules, problems: &mut Vec<Problem>) -> Signature {
     let date = block.get(Field::Date).and_then(|written| {
-        let parsed = parse_date(written, dates);
+        // A date OCR read a word of with little confidence ("15� avril 2026") is read
+        // without the mark and keeps it, so the OCR reader lists it as a doubt.
+        let unsure = written.contains(UNSURE);
+        let parsed = parse_date(&written.replace(UNSURE, " "), dates);
         if parsed.is_none() {
             problems.push(Problem::FormDateUnreadable);
         }
-        parsed
+        parsed.map(|date| {
+            if unsure {
+                format!("{date}{UNSURE}")
+            } else {
+                date
+            }
+        })
     });
     // Form 6.1/6.2 "Signature :": a typed name, an image or strokes drawn by hand (the
     // text reader shows the last two as `pdf_text::MARK`).

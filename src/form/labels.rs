@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 
 use super::assemble::{assemble, Found};
 use super::fold::{boundary_at, fold, Folded};
+use super::ocr::UNSURE;
 use super::record::{FormRecord, SourceKind};
 use super::values::Cleaner;
 use crate::problem::Problem;
@@ -39,9 +40,21 @@ const MAX_VALUE_LINES: usize = 200;
 /// Never fails: what cannot be read stays null, and `problems` says why when it is a
 /// reading matter (`form.not_recognised` when no heading and fewer than [`MIN_LABELS`] labels of the form show).
 pub fn read_text(pages: &[Vec<String>], rules: &FormRules) -> FormRecord {
-    let vocabulary = Vocabulary::new(rules);
+    read_with(pages, &Vocabulary::new(rules), rules)
+}
+
+/// Reads the form from lines OCR recognised: like [`read_text`], except that a heading
+/// OCR misspelt by a letter or two ("Sélection des gro pes thématiques") still opens
+/// its section — a lost heading would put the section's values in the one before.
+pub fn read_ocr_text(pages: &[Vec<String>], rules: &FormRules) -> FormRecord {
+    let mut vocabulary = Vocabulary::new(rules);
+    vocabulary.fuzzy_headings = true;
+    read_with(pages, &vocabulary, rules)
+}
+
+fn read_with(pages: &[Vec<String>], vocabulary: &Vocabulary, rules: &FormRules) -> FormRecord {
     let mut reader = Reader {
-        vocabulary: &vocabulary,
+        vocabulary,
         cleaner: Cleaner::new(rules),
         found: Found::default(),
         section: SectionKind::Other,
@@ -61,6 +74,27 @@ pub fn read_text(pages: &[Vec<String>], rules: &FormRules) -> FormRecord {
     record
 }
 
+/// Where each section's heading was seen: the section and the page (from 1) of its
+/// first heading, in reading order. An OCR reading says from it on which page an item
+/// was expected, and which sections it did not find at all.
+pub fn section_pages(pages: &[Vec<String>], rules: &FormRules) -> Vec<(SectionKind, usize)> {
+    let mut vocabulary = Vocabulary::new(rules);
+    vocabulary.fuzzy_headings = true;
+    let mut found: Vec<(SectionKind, usize)> = Vec::new();
+    for (index, page) in pages.iter().enumerate() {
+        for raw in page {
+            let line = Line::new(raw, &vocabulary.bullets);
+            let folded = Folded::new(&line.body);
+            if let Some(kind) = vocabulary.heading(&folded.text.replace(UNSURE, "")) {
+                if kind != SectionKind::Other && found.iter().all(|(seen, _)| *seen != kind) {
+                    found.push((kind, index + 1));
+                }
+            }
+        }
+    }
+    found
+}
+
 /// The rules' phrases, folded once per read, longest first where prefixes compete.
 struct Vocabulary {
     bullets: Vec<String>,
@@ -71,6 +105,8 @@ struct Vocabulary {
     marks: Vec<(String, bool)>,
     options: BTreeMap<SectionKind, Vec<(String, OptionRef)>>,
     leaders: Vec<char>,
+    /// Whether a heading may be misspelt (OCR): see [`read_ocr_text`].
+    fuzzy_headings: bool,
 }
 
 impl Vocabulary {
@@ -146,6 +182,7 @@ impl Vocabulary {
                 .iter()
                 .flat_map(|leader| fold(leader).chars().collect::<Vec<_>>())
                 .collect(),
+            fuzzy_headings: false,
         }
     }
 
@@ -157,24 +194,32 @@ impl Vocabulary {
 
     fn heading(&self, folded: &str) -> Option<SectionKind> {
         let text = unnumbered(folded);
+        let exact = self
+            .headings
+            .iter()
+            .find(|(heading, _)| !heading.is_empty() && starts_phrase(text, heading))
+            .map(|(_, kind)| *kind);
+        if exact.is_some() || !self.fuzzy_headings {
+            return exact;
+        }
         self.headings
             .iter()
-            .find(|(heading, _)| !heading.is_empty() && starts_word(text, heading))
+            .find(|(heading, _)| heading.len() >= MIN_FUZZY_HEADING && opens_nearly(text, heading))
             .map(|(_, kind)| *kind)
     }
 
     fn is_marker(&self, folded: &str) -> bool {
         self.markers
             .iter()
-            .any(|marker| !marker.is_empty() && starts_word(folded, marker))
+            .any(|marker| !marker.is_empty() && starts_phrase(folded, marker))
     }
 
     /// The field a label line fills, and where its value starts in the folded text.
     fn label(&self, folded: &str) -> Option<(Field, usize)> {
         self.labels.iter().find_map(|(label, field)| {
-            let rest = folded.strip_prefix(label.as_str())?;
+            let rest = strip_phrase(folded, label)?;
             let skipped = rest.len() - rest.trim_start().len();
-            let after = label.len() + skipped;
+            let after = folded.len() - rest.len() + skipped;
             match rest.trim_start().chars().next() {
                 // A label is followed by its colon, or directly by the dotted line; OCR
                 // reads a colon as a dash now and then ("GT identifié - Décarbonation").
@@ -237,6 +282,63 @@ fn starts_word(text: &str, start: &str) -> bool {
     text.starts_with(start) && boundary_at(text, start.len())
 }
 
+/// `text` after the phrase `phrase` it opens with, spaces aside: OCR glues words
+/// ("GTidentifié") and splits them ("Télé phone"), a text layer sometimes too. Both are
+/// folded, so a space is one ASCII space.
+fn strip_phrase<'t>(text: &'t str, phrase: &str) -> Option<&'t str> {
+    if let Some(rest) = text.strip_prefix(phrase) {
+        return Some(rest);
+    }
+    let mut rest = text;
+    for wanted in phrase.chars().filter(|c| *c != ' ') {
+        rest = rest.trim_start_matches(' ');
+        rest = rest.strip_prefix(wanted)?;
+    }
+    Some(rest)
+}
+
+/// Headings shorter than this are matched exactly even in OCR text: a short phrase a
+/// letter away from another is too easily another line.
+const MIN_FUZZY_HEADING: usize = 16;
+
+/// Whether `text` opens with `phrase` but for at most one wrong, missing or extra
+/// letter in ten (spaces aside): the edit distance between `phrase` and the best
+/// prefix of `text`.
+fn opens_nearly(text: &str, phrase: &str) -> bool {
+    let wanted: Vec<char> = phrase.chars().filter(|c| *c != ' ').collect();
+    let allowed = wanted.len() / 10;
+    let seen: Vec<char> = text
+        .chars()
+        .filter(|c| *c != ' ')
+        .take(wanted.len() + allowed)
+        .collect();
+    if seen.len() + allowed < wanted.len() {
+        return false;
+    }
+    // previous[j]: distance between the phrase so far and the first j letters seen.
+    let mut previous: Vec<usize> = (0..=seen.len()).collect();
+    for (i, want) in wanted.iter().enumerate() {
+        let mut current = Vec::with_capacity(seen.len() + 1);
+        current.push(i + 1);
+        for (j, got) in seen.iter().enumerate() {
+            let substitution = previous
+                .get(j)
+                .map_or(usize::MAX, |d| d + usize::from(want != got));
+            let deletion = previous.get(j + 1).map_or(usize::MAX, |d| d + 1);
+            let insertion = current.get(j).map_or(usize::MAX, |d| d + 1);
+            current.push(substitution.min(deletion).min(insertion));
+        }
+        previous = current;
+    }
+    previous.iter().min().is_some_and(|best| *best <= allowed)
+}
+
+/// Whether `text` opens with the phrase `phrase` (spaces aside), ending on a word
+/// boundary.
+fn starts_phrase(text: &str, phrase: &str) -> bool {
+    strip_phrase(text, phrase).is_some_and(|rest| boundary_at(rest, 0))
+}
+
 /// `text` without a leading section number ("3.1. ", "4 ").
 fn unnumbered(text: &str) -> &str {
     let number_end = text
@@ -245,7 +347,9 @@ fn unnumbered(text: &str) -> &str {
         .map_or(text.len(), |(at, _)| at);
     let number = text.get(..number_end).unwrap_or_default();
     let rest = text.get(number_end..).unwrap_or_default();
-    if number.starts_with(|c: char| c.is_ascii_digit()) && rest.starts_with(' ') {
+    // "3.1. Sélection", and "3.1.Sélection" as OCR glues it (a dot before the letter).
+    let glued = number.ends_with('.') && rest.starts_with(char::is_alphabetic);
+    if number.starts_with(|c: char| c.is_ascii_digit()) && (rest.starts_with(' ') || glued) {
         rest.trim_start()
     } else {
         text
@@ -357,16 +461,19 @@ impl Reader<'_> {
             return;
         }
         let folded = Folded::new(&line.body);
-        if self.vocabulary.is_furniture(&folded.text) {
+        // Headings and markers are known phrases: a word OCR marked as read with little
+        // confidence still names them.
+        let plain = folded.text.replace(UNSURE, "");
+        if self.vocabulary.is_furniture(&plain) {
             return;
         }
-        if let Some(kind) = self.vocabulary.heading(&folded.text) {
+        if let Some(kind) = self.vocabulary.heading(&plain) {
             self.close();
             self.section = kind;
             self.recognised |= kind != SectionKind::Other;
             return;
         }
-        if self.vocabulary.is_marker(&folded.text) {
+        if self.vocabulary.is_marker(&plain) {
             self.close();
             if self.section.has_blocks() {
                 self.found.new_block(self.section);

@@ -672,3 +672,55 @@ Adresse du siège social : Rue Haute 3, 5000 Namur
         Some("Clinique Fictive du Val")
     );
 }
+
+/// Issue 17: OCR glues a label to the next word ("GTidentifié"), splits one
+/// ("Télé phone") and glues a section number to its heading ("6.2.Signature"); the
+/// form reads the same.
+#[test]
+fn labels_and_headings_glued_or_split_as_ocr_prints_them_read_the_same() {
+    let text = fixture("a-hospital-complete.layout.txt")
+        .replace("GT identifié", "GTidentifié")
+        .replace("Téléphone", "Télé phone")
+        .replace("6.2. Signature", "6.2.Signature")
+        .replace("3.1. Sélection", "3.1.Sélection");
+    let expected: serde_json::Value =
+        serde_json::from_str(&fixture("a-hospital-complete.expected.json")).expect("json");
+    assert_eq!(comparable(&read(&text)), expected);
+    let sections: Vec<SectionKind> = section_pages(&pages(&text), &rules())
+        .into_iter()
+        .map(|(kind, _)| kind)
+        .collect();
+    assert!(
+        sections.contains(&SectionKind::DelegateSignatures),
+        "{sections:?}"
+    );
+    assert!(
+        sections.contains(&SectionKind::WorkingGroups),
+        "{sections:?}"
+    );
+}
+
+/// In OCR text only, a heading a letter or two away from the form's opens its section;
+/// a short phrase must match exactly, and a text layer's headings always do.
+#[test]
+fn ocr_text_opens_a_section_under_a_heading_misspelt_by_a_letter() {
+    let text = fixture("a-hospital-complete.layout.txt")
+        .replace("3.1. Sélection des groupes", "3.1. Sélection des gro pes")
+        .replace("6.2. Signature du ou des", "6.2. Signatre du ou des");
+    let expected: serde_json::Value =
+        serde_json::from_str(&fixture("a-hospital-complete.expected.json")).expect("json");
+    assert_eq!(
+        comparable(&read_ocr_text(&pages(&text), &rules())),
+        expected
+    );
+    assert_ne!(comparable(&read(&text)), expected);
+    assert!(opens_nearly(
+        "selection des gro pes thematiques",
+        "selection des groupes thematiques"
+    ));
+    assert!(!opens_nearly(
+        "selection des achats",
+        "selection des groupes thematiques"
+    ));
+    assert!(!opens_nearly("", "selection des groupes thematiques"));
+}

@@ -180,7 +180,7 @@ impl Rules {
                 alliance,
                 subjects,
                 messages,
-                validation,
+                validation: validation.with_group_labels(&groups),
                 form,
                 groups,
                 mail,

@@ -17,6 +17,10 @@ pub struct ValidationRules {
     pub option_1_actions: usize,
     /// Working-group code → the only category allowed to tick it.
     pub reserved: BTreeMap<String, Reservation>,
+    /// Working-group code → its French name (`working_groups.toml`), for the doubts an
+    /// OCR reading is held with.
+    #[serde(skip)]
+    pub group_labels: BTreeMap<String, String>,
 }
 
 /// A working group reserved to one category.
@@ -30,6 +34,16 @@ pub struct Reservation {
 }
 
 impl ValidationRules {
+    /// These rules, naming the groups as `groups` does.
+    pub fn with_group_labels(mut self, groups: &super::groups::WorkingGroups) -> Self {
+        self.group_labels = groups
+            .groups
+            .iter()
+            .map(|group| (group.code.as_str().to_owned(), group.label.clone()))
+            .collect();
+        self
+    }
+
     /// Problems with the file itself: unknown problem codes.
     pub fn check(&self) -> Vec<String> {
         self.reserved

@@ -13,21 +13,41 @@ use crate::problem::Problem;
 use crate::rules::validation::ValidationRules;
 
 /// Every problem of `record`, reading problems first, each once, in a stable order.
-/// `record` with its problems replaced by [`check`]'s when it was read as the form;
-/// a record that is not the form keeps its reading problems.
+/// `record` with its problems replaced by [`check`]'s when it was read as the form, or
+/// read by OCR (then what OCR did not find is added to `source.ocr.doubts`, see
+/// [`ocr`]); a record that is not the form keeps its reading problems.
 pub fn examine(mut record: FormRecord, rules: &ValidationRules) -> FormRecord {
-    if crate::form::is_form(&record) {
-        record.problems = check(&record, rules)
-            .into_iter()
-            .map(|problem| problem.as_str().to_owned())
-            .collect();
+    if ocr::is_reading(&record) {
+        let (problems, doubts) = ocr::judge(&record, rules_of_the_form(&record, rules), rules);
+        record.problems = codes(&problems);
+        ocr::add_doubts(&mut record, doubts);
+    } else if crate::form::is_form(&record) {
+        record.problems = codes(&check(&record, rules));
     }
     record
 }
 
 /// Every problem of a form that was read: its reading problems, then the convention's
-/// rules, each once.
+/// rules, each once. In an OCR reading, what was not found is no problem of the form
+/// but a doubt, and holds it (`pdf.no_text_layer`): never an `incomplete` reply.
 pub fn check(record: &FormRecord, rules: &ValidationRules) -> Vec<Problem> {
+    let problems = rules_of_the_form(record, rules);
+    if ocr::is_reading(record) {
+        ocr::judge(record, problems, rules).0
+    } else {
+        problems
+    }
+}
+
+fn codes(problems: &[Problem]) -> Vec<String> {
+    problems
+        .iter()
+        .map(|problem| problem.as_str().to_owned())
+        .collect()
+}
+
+/// The reading problems and those of the convention's rules, each once.
+fn rules_of_the_form(record: &FormRecord, rules: &ValidationRules) -> Vec<Problem> {
     let mut problems: Vec<Problem> = record
         .problems
         .iter()
@@ -196,6 +216,8 @@ fn code_of<T: Serialize>(value: &T) -> String {
         _ => String::new(),
     }
 }
+
+pub mod ocr;
 
 #[cfg(test)]
 mod tests;

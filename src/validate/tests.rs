@@ -191,3 +191,117 @@ fn an_ecosystem_actor_ticking_a_group_gets_a_warning() {
     form["working_groups"] = json!([hospital["working_groups"][1].clone()]);
     assert_eq!(problems(form), vec!["working_group.not_for_ecosystem"]);
 }
+
+// ── Readings made by OCR (issue 17) ──────────────────────────────────────────────────
+
+/// The complete hospital form as OCR reads it: every section seen on its page.
+fn scanned(name: &str) -> Value {
+    let mut value = complete(name);
+    value["source"] = json!({"kind": "ocr", "ocr": {
+        "available": true,
+        "mean_confidence": 93.0,
+        "sections": {
+            "organisation": 1, "legal_representative": 1, "contact_point": 1,
+            "working_groups": 2, "actions": 2, "ecosystem": 4,
+            "existing_initiatives": 4, "legal_signature": 5, "delegate_signatures": 5,
+        },
+    }});
+    value
+}
+
+fn examined(value: Value) -> (Vec<String>, Vec<String>) {
+    let record: FormRecord = serde_json::from_value(value).expect("a record");
+    let rules = Rules::embedded().expect("rules");
+    let record = examine(record, &rules.validation);
+    let doubts = record.source.details["ocr"]
+        .get("doubts")
+        .and_then(|d| serde_json::from_value(d.clone()).ok())
+        .unwrap_or_default();
+    let problems = record
+        .problems
+        .into_iter()
+        .filter(|code| code != "signature.typed_only")
+        .collect();
+    (problems, doubts)
+}
+
+/// GIVEN an OCR reading of a complete form WHEN it is examined THEN it is duly
+/// completed, like its text PDF: a sure reading is not held.
+#[test]
+fn a_complete_ocr_reading_is_duly_completed() {
+    assert_eq!(
+        examined(scanned("a-hospital-complete")),
+        (Vec::new(), Vec::new())
+    );
+}
+
+/// Issue 17, situation 4: what OCR did not find is a doubt naming the item and its page,
+/// the form is held with `pdf.no_text_layer`, and no "missing" code is left to tell the
+/// member something false.
+#[test]
+fn in_an_ocr_reading_what_was_not_found_is_a_doubt_not_an_absence() {
+    let mut form = scanned("a-hospital-complete");
+    form["signatures"]["legal_representative"]["signed"] = json!(false);
+    form["signatures"]["legal_representative"]["date"] = Value::Null;
+    form["signatures"]["delegates"] = json!([]);
+    form["legal_representative"]["email"] = Value::Null;
+    form["working_groups"][1]["actions"] = json!([]);
+    let (problems, doubts) = examined(form);
+    assert_eq!(problems, vec!["pdf.no_text_layer"]);
+    for expected in [
+        "section 6.1 : signature du représentant légal introuvable (page 5)",
+        "section 6.1 : date de la signature du représentant légal introuvable (page 5)",
+        "section 6.2 : bloc du délégué du GT Décarbonation introuvable (page 5)",
+        "section 6.2 : bloc du délégué du GT Infrastructures durables introuvable (page 5)",
+        "section 2 (représentant légal) : e-mail du représentant légal introuvable (page 1)",
+        "section 3.2 : option cochée ou actions du GT Infrastructures durables introuvables (page 2)",
+    ] {
+        assert!(doubts.contains(&expected.to_owned()), "{expected}: {doubts:?}");
+    }
+    // The same rule whoever calls the validator (the workflow, re-judging a group).
+    let mut again = scanned("a-hospital-complete");
+    again["signatures"]["legal_representative"]["signed"] = json!(false);
+    let record: FormRecord = serde_json::from_value(again).expect("a record");
+    let rules = Rules::embedded().expect("rules");
+    assert_eq!(
+        check(&record, &rules.validation),
+        vec![Problem::PdfNoTextLayer]
+    );
+}
+
+/// A whole section OCR did not find is a doubt, however confident the words it read.
+#[test]
+fn a_section_ocr_did_not_find_is_a_doubt_whatever_the_confidence() {
+    let mut form = scanned("a-hospital-complete");
+    let sections = form["source"]["ocr"]["sections"]
+        .as_object_mut()
+        .expect("sections");
+    sections.remove("delegate_signatures");
+    let (problems, doubts) = examined(form);
+    assert_eq!(problems, vec!["pdf.no_text_layer"]);
+    assert_eq!(
+        doubts,
+        vec!["section 6.2 introuvable (attendue page 5 ou après)"]
+    );
+}
+
+/// Read facts stay what they are: a reserved group ticked by the wrong category is
+/// ineligible (both boxes were decided from their pixels); a scan OCR could not read at
+/// all keeps its reason and nothing is added.
+#[test]
+fn an_ocr_reading_keeps_what_it_read_and_an_unread_scan_is_left_alone() {
+    let mut home = scanned("a-hospital-complete");
+    home["organisation"]["category"] = json!("elderly_care");
+    assert_eq!(
+        examined(home).0,
+        vec!["working_group.decarbonisation_reserved_to_hospitals"]
+    );
+    let mut unread = scanned("a-hospital-complete");
+    unread["source"]["ocr"] = json!({"available": false, "reason": "tesseract absent"});
+    unread["problems"] = json!(["pdf.no_text_layer"]);
+    unread["signatures"]["legal_representative"]["signed"] = json!(false);
+    assert_eq!(
+        examined(unread),
+        (vec!["pdf.no_text_layer".to_owned()], Vec::new())
+    );
+}

@@ -96,10 +96,14 @@ impl Vocabulary {
     }
 
     fn is_not_value(&self, folded: &str) -> bool {
-        let unnumbered =
-            folded.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ');
+        // Numbers aside on both sides: OCR reads "1." as "4." now and then.
+        let unnumbered = |text: &str| -> String {
+            text.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')
+                .to_owned()
+        };
+        let text = unnumbered(folded);
         self.not_values.iter().any(|phrase| {
-            folded.starts_with(phrase.as_str()) || unnumbered.starts_with(phrase.as_str())
+            folded.starts_with(phrase.as_str()) || text.starts_with(&unnumbered(phrase))
         })
     }
 
@@ -498,13 +502,28 @@ fn overlap(a: &Rect, b: &Rect) -> bool {
     shared * 2 >= smaller && smaller > 0
 }
 
-/// The line without its leading bullets and specks read as letters.
+/// Letters OCR reads a bullet as (`•` → "e", `o` → "o" or "0", `»` → "»").
+const BULLET_LETTERS: [&str; 4] = ["e", "o", "O", "0"];
+
+/// The line without its leading bullets and specks read as letters: words with no
+/// letter or digit (`°`, `*`, `*__`, `•`, `-`, `»`), short words read with little
+/// confidence, and a letter a bullet is read as when a capitalised word follows it
+/// ("e Nom : …").
 fn without_leading_junk(words: &[Word], min_confidence: f64) -> &[Word] {
-    let junk = |word: &Word| {
+    let junk = |index: usize, word: &Word| {
+        let next_capital = words
+            .get(index + 1)
+            .and_then(|next| trimmed_start(&next.text).chars().next())
+            .is_some_and(char::is_uppercase);
         !word.text.chars().any(char::is_alphanumeric)
             || (word.text.chars().count() <= 2 && word.confidence < min_confidence)
+            || (BULLET_LETTERS.contains(&word.text.as_str()) && next_capital)
     };
-    let start = words.iter().position(|w| !junk(w)).unwrap_or(words.len());
+    let start = words
+        .iter()
+        .enumerate()
+        .position(|(index, w)| !junk(index, w))
+        .unwrap_or(words.len());
     words.get(start..).unwrap_or_default()
 }
 
@@ -540,10 +559,15 @@ fn joined(words: &[Word]) -> String {
     text
 }
 
-/// A first word without the quote, bracket or speck OCR glued before it
-/// ("‘Téléphone", "«Email:", "[Établissement"); "(" and "+" stay.
+/// A first word without the quote, bracket, bullet or speck OCR glued before it
+/// ("‘Téléphone", "«Email:", "[Établissement", "*__Nom", "°Date", "+Prénom"); "(" stays,
+/// and "+" before a digit ("+32").
 fn trimmed_start(text: &str) -> &str {
-    text.trim_start_matches(|c: char| !(c.is_alphanumeric() || c == '(' || c == '+'))
+    let trimmed = text.trim_start_matches(|c: char| !(c.is_alphanumeric() || c == '(' || c == '+'));
+    match trimmed.strip_prefix('+') {
+        Some(rest) if !rest.starts_with(|c: char| c.is_ascii_digit()) => trimmed_start(rest),
+        _ => trimmed,
+    }
 }
 
 fn grow(rect: Rect, by: usize) -> Rect {
@@ -631,5 +655,31 @@ mod tests {
         assert_eq!(trimmed_start("«Email:"), "Email:");
         assert_eq!(trimmed_start("(toiture"), "(toiture");
         assert_eq!(trimmed_start("+32"), "+32");
+        assert_eq!(trimmed_start("+Prénom:"), "Prénom:");
+        assert_eq!(trimmed_start("*__Nom"), "Nom");
+        assert_eq!(trimmed_start("°Date"), "Date");
+        assert_eq!(trimmed_start("»Email"), "Email");
+    }
+
+    /// Issue 17: a copier scan's bullets, read as `°`, `*`, `+`, `*__`, `•`, `-`, `»`
+    /// or as a letter, are not part of the label after them.
+    #[test]
+    fn bullets_as_ocr_reads_them_are_dropped_before_a_label() {
+        for bullet in ["°", "*", "+", "*__", "•", "-", "»", "e", "o"] {
+            let words = vec![
+                word(1, 100, 100, bullet, 80.0),
+                word(1, 150, 100, "Nom:", 90.0),
+                word(1, 200, 100, "Piérard", 94.0),
+            ];
+            let kept = without_leading_junk(&words, 45.0);
+            assert_eq!(
+                kept.first().map(|w| w.text.as_str()),
+                Some("Nom:"),
+                "{bullet}"
+            );
+        }
+        // A value's own first letter stays.
+        let words = vec![word(1, 100, 100, "a", 90.0), word(1, 130, 100, "fin", 90.0)];
+        assert_eq!(without_leading_junk(&words, 45.0).len(), 2);
     }
 }

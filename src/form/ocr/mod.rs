@@ -33,7 +33,8 @@ use crate::config::OcrSettings;
 use crate::problem::Problem;
 use crate::rules::form::FormRules;
 
-use lines::{Vocabulary, UNSURE};
+use lines::Vocabulary;
+pub use lines::UNSURE;
 use raster::Page;
 use tool::ToolError;
 
@@ -68,8 +69,8 @@ pub fn read_scan(
             Ok(page) => page,
             Err(failure) => return held(failure.details()),
         };
-        let words = match recognise(&page, dpi, settings, deadline) {
-            Ok(words) => words,
+        let (page, words) = match upright(page, dpi, settings, deadline) {
+            Ok(read) => read,
             Err(failure) => return held(failure.details()),
         };
         let page_reading = lines::lay_out(
@@ -84,7 +85,7 @@ pub fn read_scan(
     for line in pages.iter().flatten() {
         tracing::trace!(%line, "OCR line.");
     }
-    let mut record = labels::read_text(&pages, rules);
+    let mut record = labels::read_ocr_text(&pages, rules);
     let mean = reading.mean_confidence();
     let mut details = Map::new();
     let summary = json!({
@@ -117,6 +118,11 @@ pub fn read_scan(
             .insert("pages".to_owned(), pages.len().into());
         return empty;
     }
+    let sections: Map<String, Value> = labels::section_pages(&pages, rules)
+        .into_iter()
+        .map(|(kind, page)| (kind.as_str().to_owned(), page.into()))
+        .collect();
+    details.insert("sections".to_owned(), Value::Object(sections));
     let mut doubts = reading.doubts;
     if mean < settings.min_mean_confidence {
         doubts.push(format!(
@@ -221,6 +227,43 @@ fn render(
         .map_err(Failure::Tool)?;
     let page_number = number.parse().unwrap_or(0);
     Page::from_pgm(&pgm, settings.max_page_pixels).ok_or(Failure::Image(page_number))
+}
+
+/// Below this share of words read with confidence, a page may be upside down (fed the
+/// wrong way into the scanner): it is read again turned, and the better reading kept.
+const MIN_CONFIDENT_SHARE: f64 = 0.5;
+
+/// A page's words, read the right way up: as rendered, or turned half a turn when that
+/// reads far better.
+fn upright(
+    page: Page,
+    dpi: u32,
+    settings: &OcrSettings,
+    deadline: Instant,
+) -> Result<(Page, Vec<words::Word>), Failure> {
+    let words = recognise(&page, dpi, settings, deadline)?;
+    let share = confident_share(&words);
+    if share >= MIN_CONFIDENT_SHARE {
+        return Ok((page, words));
+    }
+    let turned = page.turned();
+    let turned_words = recognise(&turned, dpi, settings, deadline)?;
+    let turned_share = confident_share(&turned_words);
+    tracing::debug!(share, turned_share, "A page read turned half a turn.");
+    if turned_share > share && turned_words.len() * 2 >= words.len() {
+        Ok((turned, turned_words))
+    } else {
+        Ok((page, words))
+    }
+}
+
+/// The share of words read with a confidence of 70 or more (0 for no word).
+fn confident_share(words: &[words::Word]) -> f64 {
+    if words.is_empty() {
+        return 0.0;
+    }
+    let confident = words.iter().filter(|word| word.confidence >= 70.0).count();
+    confident as f64 / words.len() as f64
 }
 
 fn recognise(
