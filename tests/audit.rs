@@ -1091,3 +1091,171 @@ fn log_verify_checks_a_head_given_on_the_command_line() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("Ancre invalide"), "{}", stderr(&bad));
 }
+
+// ── An untouched store verifies, whatever ordinary life does to it ──────────────────────
+
+/// GIVEN a store written before [evidence] (SHA-256 chain, no key, schema 0006)
+/// WHEN today's mailroom opens it
+/// THEN migration 0007 applies, the store is keyed once (the upgrade journaled, chained to
+/// the old head), and the whole journal verifies — the old part too is covered by the key.
+#[test]
+fn a_store_sealed_before_the_key_is_keyed_once_by_the_migration_and_verifies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fixture = crate::support::repo().join("tests/fixtures/audit/store-0006.db.gz");
+    python(
+        dir.path(),
+        &format!(
+            "db.close()\nimport gzip, shutil\n\
+             with gzip.open('{}') as src, open(sys.argv[1], 'wb') as dst:\n    shutil.copyfileobj(src, dst)\n\
+             db = sqlite3.connect(sys.argv[1])",
+            fixture.display()
+        ),
+    );
+    ordinary_command(dir.path());
+    ordinary_command(dir.path());
+    let (code, json) = verify_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{json}");
+    let upgrades: Vec<Value> = serde_json::from_str(&python(
+        dir.path(),
+        "print(json.dumps([json.loads(p) for (p,) in db.execute(\"SELECT payload FROM journal WHERE entity = 'journal'\")]))",
+    ))
+    .expect("upgrades");
+    assert_eq!(upgrades.len(), 1, "keyed once: {upgrades:?}");
+    assert_eq!(upgrades[0]["event"], "upgraded");
+    assert_eq!(upgrades[0]["legacy_entries"], 33);
+    assert_eq!(upgrades[0]["legacy_unsealed"], 0);
+    let (_, text) = verify(dir.path());
+    assert!(
+        text.contains("33 entrée(s) scellée(s) avant la clé (SHA-256)"),
+        "{text}"
+    );
+    // The SHA-256 part rewritten consistently (hash recomputed, chain relinked) still
+    // breaks at the keyed entry that named the old head.
+    let target: i64 = python(
+        dir.path(),
+        "db.execute('DROP TRIGGER journal_no_update')\n\
+         import hashlib\n\
+         rows = db.execute('SELECT seq, at, entity, entity_id, payload, blob_sha256 FROM journal WHERE seq <= 33 ORDER BY seq').fetchall()\n\
+         prev = '0' * 64\n\
+         target = next(r[0] for r in rows if '\"registered\"' in r[4])\n\
+         print(target)\n\
+         for seq, at, entity, entity_id, payload, blob in rows:\n\
+         \x20   if seq == target:\n\
+         \x20       payload = payload.replace('registered', 'ineligible')\n\
+         \x20   h = hashlib.sha256(json.dumps([prev, at, entity, str(entity_id), payload, blob or ''], ensure_ascii=False, separators=(',', ':')).encode()).hexdigest()\n\
+         \x20   db.execute('UPDATE journal SET payload = ?, prev_hash = ?, hash = ? WHERE seq = ?', (payload, prev, h, seq))\n\
+         \x20   prev = h",
+    )
+    .trim()
+    .parse()
+    .expect("target");
+    let (code, json) = verify_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{json}");
+    assert!(
+        found(&json, "altered", "journal", Some(target)).is_empty(),
+        "the rewrite is consistent: {json}"
+    );
+    assert!(
+        !found(&json, "broken", "journal", Some(34)).is_empty(),
+        "{json}"
+    );
+}
+
+/// The daemon, started in `dir`, once its store exists.
+fn daemon(dir: &Path) -> std::process::Child {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_mailroom"))
+        .current_dir(dir)
+        .args(["run"])
+        .env("MAILROOM_NOW", LEFT)
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("daemon");
+    let started = std::time::Instant::now();
+    while !dir.join("mail/inbox/new").is_dir() {
+        assert!(started.elapsed().as_secs() < 20, "daemon did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child
+}
+
+/// Memberships from `count` organisations, delivered into the daemon's Maildir.
+fn deliver_memberships(dir: &Path, from: usize, count: usize) {
+    for n in from..from + count {
+        let name = format!("Clinique Exemple {n}");
+        let mail = Mail::membership(
+            &format!("direction@clinique-{n}.example"),
+            &name,
+            "haute-meuse-complete.pdf",
+        );
+        crate::support::deliver_to_maildir(
+            &dir.join("mail/inbox"),
+            &format!("M{n}P{n}Q{n}"),
+            1_795_420_800 + n as i64,
+            &mail.bytes(n + 10),
+        );
+    }
+}
+
+/// Waits until the daemon has decided `count` messages (read from the store).
+fn wait_decided(dir: &Path, count: usize) {
+    let started = std::time::Instant::now();
+    loop {
+        let decided = python(
+            dir,
+            "print(db.execute('SELECT COUNT(*) FROM messages WHERE outcome IS NOT NULL').fetchone()[0])",
+        );
+        if decided.trim().parse::<usize>().unwrap_or(0) >= count {
+            return;
+        }
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the daemon decided {decided}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// SIGKILL in the middle of the daemon's work, then a restart: the store verifies.
+#[test]
+fn an_untouched_store_verifies_after_a_sigkill_and_a_restart() {
+    let dir = workspace(false);
+    let mut child = daemon(dir.path());
+    deliver_memberships(dir.path(), 1, 6);
+    wait_decided(dir.path(), 2);
+    child.kill().expect("SIGKILL");
+    child.wait().expect("wait");
+    ok(dir.path(), LEFT, &["run", "--once"]);
+    let (code, json) = verify_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{json}");
+}
+
+/// The daemon and a command writing at once (an export journaled while mail is
+/// decided): the chain stays one chain and verifies.
+#[test]
+fn an_untouched_store_verifies_with_the_daemon_and_a_command_writing_at_once() {
+    let dir = workspace(false);
+    let mut child = daemon(dir.path());
+    deliver_memberships(dir.path(), 1, 6);
+    for _ in 0..6 {
+        ok(
+            dir.path(),
+            LEFT,
+            &["person", "export", DIRECTION, "--by", "Auditrice"],
+        );
+    }
+    wait_decided(dir.path(), 7);
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    child.wait().expect("wait");
+    let (code, json) = verify_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{json}");
+    let exports = python(
+        dir.path(),
+        "print(db.execute(\"SELECT COUNT(*) FROM access_log WHERE command = 'person export'\").fetchone()[0])",
+    );
+    assert_eq!(exports.trim(), "6");
+}
