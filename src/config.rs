@@ -441,6 +441,37 @@ mod tests {
     }
 
     #[test]
+    fn the_store_is_a_path_or_a_section_naming_the_journals_key_and_anchors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("mailroom.toml");
+        std::fs::write(&path, "store = \"x.db\"\n").expect("write");
+        let config = Config::load(Some(&path)).expect("valid");
+        assert_eq!(config.store.path, PathBuf::from("x.db"));
+        assert_eq!(config.store.journal_key_file, None);
+        std::fs::write(
+            &path,
+            "[store]\npath = \"y.db\"\njournal_key_file = \"/run/credentials/m/journal.key\"\n\
+             anchors_file = \"/srv/witness/y.anchors\"\n",
+        )
+        .expect("write");
+        let config = Config::load(Some(&path)).expect("valid");
+        assert_eq!(config.store.path, PathBuf::from("y.db"));
+        assert_eq!(
+            config.store.journal_key_file,
+            Some(PathBuf::from("/run/credentials/m/journal.key"))
+        );
+        assert_eq!(
+            config.store.anchors_file,
+            Some(PathBuf::from("/srv/witness/y.anchors"))
+        );
+        std::fs::write(&path, "[store]\njournal_key = \"k\"\n").expect("write");
+        assert!(
+            Config::load(Some(&path)).is_err(),
+            "an unknown key is an error"
+        );
+    }
+
+    #[test]
     fn the_environment_overrides_the_connections_of_the_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("mailroom.toml");

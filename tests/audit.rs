@@ -1259,3 +1259,75 @@ fn an_untouched_store_verifies_with_the_daemon_and_a_command_writing_at_once() {
     );
     assert_eq!(exports.trim(), "6");
 }
+
+/// GIVEN a store whose key and anchors are configured in `[store]`, away from the database
+/// WHEN the coordinators' digest goes out
+/// THEN its text and HTML state the journal's head, and that head, copied from the mail,
+/// verifies with `--anchor`; the files sit where `[store]` says, none beside the database.
+#[test]
+fn the_digest_states_the_head_and_the_key_and_anchors_go_where_the_store_section_says() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault");
+    std::fs::write(
+        dir.path().join("mailroom.toml"),
+        "[store]\npath = \"mailroom.db\"\njournal_key_file = \"vault/journal.key\"\n\
+         anchors_file = \"vault/journal.anchors\"\n\
+         [roles]\ncoordinators = \"coordination@spw.test\"\n",
+    )
+    .expect("config");
+    let with_config = |args: &[&str]| {
+        let mut all = vec!["--config", "mailroom.toml"];
+        all.extend_from_slice(args);
+        ok(dir.path(), LEFT, &all)
+    };
+    std::fs::create_dir_all(&vault).expect("vault");
+    let incoming = dir.path().join("incoming");
+    std::fs::create_dir_all(&incoming).expect("incoming");
+    std::fs::write(
+        incoming.join("001.eml"),
+        Mail::membership(DIRECTION, MEUSE, "haute-meuse-complete.pdf").bytes(1),
+    )
+    .expect("mail");
+    with_config(&["ingest", "incoming/001.eml"]);
+    with_config(&["digest", "--send", "--by", "Coordinatrice"]);
+    with_config(&["run", "--once"]);
+    assert!(vault.join("journal.key").is_file());
+    assert!(vault.join("journal.anchors").is_file());
+    assert!(!dir.path().join("mailroom.db.key").exists());
+    assert!(!dir.path().join("mailroom.db.anchors").exists());
+    let stated = python(
+        dir.path(),
+        "import email, email.policy, re\n\
+         (raw,) = db.execute(\"SELECT sent_bytes FROM outbox WHERE purpose = 'digest' AND status = 'sent'\").fetchone()\n\
+         mail = email.message_from_bytes(raw, policy=email.policy.default)\n\
+         heads = set()\n\
+         for part in mail.walk():\n\
+         \x20   if part.get_content_maintype() == 'text':\n\
+         \x20       heads.update(re.findall(r'--anchor (\\d+:[0-9a-f]{64})', part.get_content()))\n\
+         print(json.dumps(sorted(heads)))",
+    );
+    let heads: Vec<String> = serde_json::from_str(&stated).expect("heads");
+    assert_eq!(
+        heads.len(),
+        1,
+        "text and HTML state the same head: {stated}"
+    );
+    let output = mailroom_at(
+        dir.path(),
+        LEFT,
+        &[
+            "--config",
+            "mailroom.toml",
+            "log",
+            "verify",
+            "--anchor",
+            &heads[0],
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("vault/journal.anchors"),
+        "{}",
+        stdout(&output)
+    );
+}

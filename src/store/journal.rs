@@ -612,6 +612,19 @@ pub async fn last_closed_head(
     }))
 }
 
+/// The head of the chain: the last sealed entry, if any.
+///
+/// # Errors
+/// The store fails.
+pub async fn head(conn: &mut SqliteConnection) -> sqlx::Result<Option<Head>> {
+    let head: Option<(i64, String)> = sqlx::query_as(
+        "SELECT seq, hash FROM journal WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(head.map(|(seq, hash)| Head { seq, hash }))
+}
+
 /// One line of the anchors file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Anchor {
