@@ -1331,3 +1331,30 @@ fn the_digest_states_the_head_and_the_key_and_anchors_go_where_the_store_section
         stdout(&output)
     );
 }
+
+/// A message's entry carries the form's SHA-256, not the form (migration 0008): a form
+/// rewritten in the file is still named, by its hash.
+#[test]
+fn a_form_rewritten_in_the_file_is_named_by_its_hash() {
+    let dir = workspace(false);
+    let (size, hashed) = python(
+        dir.path(),
+        "print(db.execute(\"SELECT length(payload), payload LIKE '%form_sha256%' FROM journal \
+         WHERE entity = 'message' AND entity_id = 1 ORDER BY seq DESC LIMIT 1\").fetchone())",
+    )
+    .trim()
+    .trim_matches(['(', ')'])
+    .split_once(", ")
+    .map(|(size, hashed)| (size.parse::<usize>().unwrap_or(0), hashed == "1"))
+    .expect("entry");
+    assert!(hashed && size < 2000, "the entry is small: {size} bytes");
+    python(
+        dir.path(),
+        "db.execute(\"UPDATE messages SET form = replace(form, 'Haute-Meuse', 'Basse-Meuse') WHERE id = 1\")",
+    );
+    let json = after_attack(dir.path());
+    assert!(
+        says(&json, "row_changed", "messages", Some(1), "form (SHA-256)"),
+        "{json}"
+    );
+}
