@@ -1111,6 +1111,14 @@ fn a_store_sealed_before_the_key_is_keyed_once_by_the_migration_and_verifies() {
             fixture.display()
         ),
     );
+    // Verified as it is, before any command of this version opened it: no key yet.
+    let (code, text) = verify(dir.path());
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("pas encore scellé par clé"), "{text}");
+    assert!(
+        !dir.path().join("mailroom.db.key").exists(),
+        "verify writes no key"
+    );
     ordinary_command(dir.path());
     ordinary_command(dir.path());
     let (code, json) = verify_json(dir.path(), &[]);

@@ -766,7 +766,12 @@ async fn verify(context: &Setup, args: VerifyArgs) -> anyhow::Result<ExitCode> {
                 format!(", {} donnée(s) avec --anchor", args.anchor.len())
             }
         )?;
-        if report.legacy_entries > 0 {
+        if !store.sealer().has_key() {
+            writeln!(
+                out,
+                "Journal pas encore scellé par clé (écrit par une version antérieure) : chaîne SHA-256 vérifiée ; la prochaine commande de mailroom le mettra à niveau."
+            )?;
+        } else if report.legacy_entries > 0 {
             writeln!(
                 out,
                 "{} entrée(s) scellée(s) avant la clé (SHA-256), couvertes par l’entrée de mise à niveau.",

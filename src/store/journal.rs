@@ -278,6 +278,8 @@ pub struct Sealer {
     key: [u8; 32],
     key_file: PathBuf,
     anchors: PathBuf,
+    /// False for [`Sealer::unkeyed`]: no key file, a store never keyed.
+    from_file: bool,
 }
 
 impl std::fmt::Debug for Sealer {
@@ -354,9 +356,33 @@ impl Sealer {
                 key,
                 key_file: key_file.to_owned(),
                 anchors: anchors.to_owned(),
+                from_file: true,
             },
             source,
         ))
+    }
+
+    /// For `log verify` on a store an earlier version sealed and no version since has
+    /// opened: there is no key yet, and nothing sealed under one. A random key that is
+    /// never written: any entry claiming to be keyed fails under it.
+    ///
+    /// # Errors
+    /// No randomness is available.
+    pub fn unkeyed(key_file: &Path, anchors: &Path) -> anyhow::Result<Sealer> {
+        let mut key = [0u8; 32];
+        getrandom::getrandom(&mut key)
+            .map_err(|error| anyhow::anyhow!("Pas de hasard disponible : {error}"))?;
+        Ok(Sealer {
+            key,
+            key_file: key_file.to_owned(),
+            anchors: anchors.to_owned(),
+            from_file: false,
+        })
+    }
+
+    /// Whether the key was read from (or created in) its file.
+    pub fn has_key(&self) -> bool {
+        self.from_file
     }
 
     /// The anchors file.
@@ -1016,7 +1042,10 @@ async fn check_chain(
     drop(rows);
     let mut findings = Vec::new();
     match keyed_from {
-        None if !links.is_empty() => findings.push(Finding::new(FindingKind::Unkeyed)),
+        // A key exists but nothing was sealed under it: the keyed entries are gone.
+        None if !links.is_empty() && sealer.has_key() => {
+            findings.push(Finding::new(FindingKind::Unkeyed));
+        }
         Some(_) if keyed_entries > 0 && keyed_intact == 0 => {
             // Not one seal holds: the key is not this journal's. One finding, not one per
             // entry; the chain's links are still checked.
@@ -1531,6 +1560,93 @@ mod tests {
         ] {
             assert_ne!(base, other);
         }
+    }
+
+    fn entry(payload: &str, closes: Option<i64>) -> Entry {
+        Entry {
+            seq: 7,
+            at: "t".to_owned(),
+            entity: "member".to_owned(),
+            entity_id: 1,
+            payload: payload.to_owned(),
+            blob_sha256: None,
+            prev_hash: None,
+            hash: None,
+            closes,
+        }
+    }
+
+    #[test]
+    fn journal_mac_depends_on_the_key_the_content_and_the_close_but_not_the_seq() {
+        let key = [1u8; 32];
+        let base = entry_mac(&key, GENESIS, &entry("{}", None));
+        assert_eq!(base.len(), 64);
+        assert_ne!(base, entry_hash(GENESIS, "t", "member", 1, "{}", None));
+        assert_ne!(base, entry_mac(&[2u8; 32], GENESIS, &entry("{}", None)));
+        assert_ne!(base, entry_mac(&key, "1", &entry("{}", None)));
+        assert_ne!(base, entry_mac(&key, GENESIS, &entry("[]", None)));
+        assert_ne!(base, entry_mac(&key, GENESIS, &entry("{}", Some(1))));
+        let mut moved = entry("{}", None);
+        moved.seq = 8;
+        assert_eq!(
+            base,
+            entry_mac(&key, GENESIS, &moved),
+            "the chain orders, not seq"
+        );
+    }
+
+    #[test]
+    fn journal_anchor_lines_and_given_heads_are_read_strictly() {
+        let hash = "ab".repeat(32);
+        assert_eq!(
+            parse_head(&format!("12:{hash}")),
+            Some(Head {
+                seq: 12,
+                hash: hash.clone()
+            })
+        );
+        assert_eq!(
+            parse_head(&format!("12:{}", "AB".repeat(32))).map(|h| h.hash),
+            Some(hash.clone())
+        );
+        for bad in [
+            "12",
+            "x:ab",
+            &format!("12:{}", "ab".repeat(31)),
+            &format!("12:{}zz", "ab".repeat(31)),
+        ] {
+            assert_eq!(parse_head(bad), None, "{bad}");
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("anchors");
+        assert_eq!(
+            read_anchors(&path).expect("missing is empty"),
+            (Vec::new(), Vec::new())
+        );
+        std::fs::write(
+            &path,
+            format!("3 {hash} 2026-12-08T00:00:00Z\n\ngarbage\n4 {hash}\n"),
+        )
+        .expect("write");
+        let (anchors, unreadable) = read_anchors(&path).expect("read");
+        assert_eq!(
+            anchors.iter().map(|a| (a.line, a.seq)).collect::<Vec<_>>(),
+            [(1, 3), (4, 4)]
+        );
+        assert_eq!(unreadable, [3]);
+    }
+
+    #[test]
+    fn journal_differences_name_each_changed_field() {
+        let found = differences(
+            r#"{"effective_date":"2026-12-01","name":"A","gone":1}"#,
+            r#"{"name":"A","effective_date":"2026-01-01","new":true}"#,
+        );
+        let fields: Vec<&str> = found.iter().map(|d| d.field.as_str()).collect();
+        assert_eq!(fields, ["effective_date", "gone", "new"]);
+        assert_eq!(found[0].journaled, "2026-12-01");
+        assert_eq!(found[0].found, "2026-01-01");
+        assert!(differences("{}", "{}").is_empty());
     }
 
     #[test]

@@ -167,7 +167,14 @@ impl Store {
             .await?;
         }
         let keyed = journal::is_keyed(&mut conn).await?;
-        let (sealer, source) = Sealer::load(&key_file, &anchors, !options.verify_only && !keyed)?;
+        let (sealer, source) =
+            match Sealer::load(&key_file, &anchors, !options.verify_only && !keyed) {
+                // `log verify` on a store no version with the key has opened yet.
+                Err(_) if options.verify_only && !keyed && !key_file.exists() => {
+                    (Sealer::unkeyed(&key_file, &anchors)?, KeySource::Read)
+                }
+                other => other?,
+            };
         let sealer = Arc::new(sealer);
         if !options.verify_only {
             let (anchored, _) = journal::read_anchors(&anchors).unwrap_or_default();
