@@ -13,11 +13,12 @@ use anyhow::Context;
 use serde::Deserialize;
 
 /// The whole deployment configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    /// The SQLite file holding the log, the raw messages and the outbox.
-    pub store: PathBuf,
+    /// The SQLite file holding the log, the raw messages and the outbox: `store = "x.db"`,
+    /// or a `[store]` table with `path`, `journal_key_file` and `anchors_file`.
+    pub store: StoreConfig,
     /// A rules folder to use instead of the embedded `rules/aset-w`.
     pub rules: Option<PathBuf>,
     /// Where mail comes from.
@@ -30,6 +31,62 @@ pub struct Config {
     /// `gt.<code>.referent|pilot|facilitator` → one address or a list. A group role
     /// missing here falls back to the rules' Locomotive (unless a placeholder).
     pub roles: BTreeMap<String, Addresses>,
+}
+
+/// The store and the journal's witnesses outside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// The SQLite file.
+    pub path: PathBuf,
+    /// The journal key (32 bytes, mode 0600); `<path>.key` when unset. Keep it off the
+    /// database's volume in production (README, « La clé du journal »).
+    pub journal_key_file: Option<PathBuf>,
+    /// Where each seal's head is appended; `<path>.anchors` when unset.
+    pub anchors_file: Option<PathBuf>,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            path: PathBuf::from("mailroom.db"),
+            journal_key_file: None,
+            anchors_file: None,
+        }
+    }
+}
+
+/// `[store]` as written: a table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoreTable {
+    #[serde(default)]
+    path: Option<PathBuf>,
+    #[serde(default)]
+    journal_key_file: Option<PathBuf>,
+    #[serde(default)]
+    anchors_file: Option<PathBuf>,
+}
+
+impl<'de> Deserialize<'de> for StoreConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Path(PathBuf),
+            Table(StoreTable),
+        }
+        Ok(match Written::deserialize(deserializer)? {
+            Written::Path(path) => StoreConfig {
+                path,
+                ..StoreConfig::default()
+            },
+            Written::Table(table) => StoreConfig {
+                path: table.path.unwrap_or_else(|| StoreConfig::default().path),
+                journal_key_file: table.journal_key_file,
+                anchors_file: table.anchors_file,
+            },
+        })
+    }
 }
 
 /// One address or several.
@@ -53,19 +110,6 @@ impl Addresses {
             .map(|address| address.trim().to_owned())
             .filter(|address| !address.is_empty())
             .collect()
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            store: PathBuf::from("mailroom.db"),
-            rules: None,
-            mailbox: MailboxConfig::default(),
-            outbox: OutboxConfig::default(),
-            limits: Limits::default(),
-            roles: BTreeMap::new(),
-        }
     }
 }
 
@@ -382,7 +426,7 @@ mod tests {
     #[test]
     fn no_configuration_means_the_embedded_defaults() {
         let config = Config::load(None).expect("defaults");
-        assert_eq!(config.store, PathBuf::from("mailroom.db"));
+        assert_eq!(config.store.path, PathBuf::from("mailroom.db"));
         assert_eq!(config.mailbox.maildir, PathBuf::from("mail/inbox"));
         assert_eq!(config.outbox.dir, PathBuf::from("mail/outbox"));
     }
@@ -394,6 +438,37 @@ mod tests {
         std::fs::write(&path, "store = \"x.db\"\n[mailbox]\nmaildri = \"typo\"\n").expect("write");
         let error = Config::load(Some(&path)).expect_err("typo rejected");
         assert!(format!("{error:#}").contains("maildri"), "{error:#}");
+    }
+
+    #[test]
+    fn the_store_is_a_path_or_a_section_naming_the_journals_key_and_anchors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("mailroom.toml");
+        std::fs::write(&path, "store = \"x.db\"\n").expect("write");
+        let config = Config::load(Some(&path)).expect("valid");
+        assert_eq!(config.store.path, PathBuf::from("x.db"));
+        assert_eq!(config.store.journal_key_file, None);
+        std::fs::write(
+            &path,
+            "[store]\npath = \"y.db\"\njournal_key_file = \"/run/credentials/m/journal.key\"\n\
+             anchors_file = \"/srv/witness/y.anchors\"\n",
+        )
+        .expect("write");
+        let config = Config::load(Some(&path)).expect("valid");
+        assert_eq!(config.store.path, PathBuf::from("y.db"));
+        assert_eq!(
+            config.store.journal_key_file,
+            Some(PathBuf::from("/run/credentials/m/journal.key"))
+        );
+        assert_eq!(
+            config.store.anchors_file,
+            Some(PathBuf::from("/srv/witness/y.anchors"))
+        );
+        std::fs::write(&path, "[store]\njournal_key = \"k\"\n").expect("write");
+        assert!(
+            Config::load(Some(&path)).is_err(),
+            "an unknown key is an error"
+        );
     }
 
     #[test]
@@ -428,6 +503,6 @@ mod tests {
         std::fs::write(&path, "[outbox]\ndir = \"/var/spool/mailroom\"\n").expect("write");
         let config = Config::load(Some(&path)).expect("valid");
         assert_eq!(config.outbox.dir, PathBuf::from("/var/spool/mailroom"));
-        assert_eq!(config.store, PathBuf::from("mailroom.db"));
+        assert_eq!(config.store.path, PathBuf::from("mailroom.db"));
     }
 }

@@ -319,6 +319,10 @@ pub struct VerifyArgs {
     /// Format de sortie : table (texte) ou json.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Une tête du journal notée ailleurs (un digest reçu) : NUMÉRO:EMPREINTE. La chaîne
+    /// doit la contenir. Peut être répété.
+    #[arg(long, value_name = "SEQ:HASH")]
+    anchor: Vec<String>,
 }
 
 /// The raw copy of a message as `log show` describes it.
@@ -655,17 +659,70 @@ fn write_shown(
     Ok(())
 }
 
+/// `log verify --format json` (stable): `{"intact", "findings": [{"kind", "table",
+/// "row", "detail"}], "head": {"seq", "hash"}}`.
+#[derive(Debug, Serialize)]
+struct Verified {
+    intact: bool,
+    findings: Vec<VerifiedFinding>,
+    head: VerifiedHead,
+}
+
+#[derive(Debug, Serialize)]
+struct VerifiedFinding {
+    kind: journal::FindingKind,
+    table: &'static str,
+    row: Option<i64>,
+    detail: String,
+}
+
+#[derive(Debug, Serialize)]
+struct VerifiedHead {
+    seq: Option<i64>,
+    hash: Option<String>,
+}
+
 async fn verify(context: &Setup, args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let store = context.store().await?;
-    let report = journal::verify(&store).await?;
+    let mut witnesses = journal::Witnesses::default();
+    for text in &args.anchor {
+        let Some(head) = journal::parse_head(text) else {
+            bail!(
+                "Ancre invalide « {text} » : attendu NUMÉRO:EMPREINTE (64 chiffres hexadécimaux), \
+                 comme dans le digest."
+            );
+        };
+        witnesses.given.push(head);
+    }
+    let store =
+        crate::store::Store::open_with(&context.config.store.path, &context.store_options(true))
+            .await?;
+    let report = journal::verify(store.pool(), store.sealer(), &witnesses).await?;
+    let anchors_file = store.sealer().anchors().display().to_string();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.format == Format::Json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
+        let verified = Verified {
+            intact: report.findings.is_empty(),
+            findings: report
+                .findings
+                .iter()
+                .map(|finding| VerifiedFinding {
+                    kind: finding.kind,
+                    table: finding.table(),
+                    row: finding.row_id(),
+                    detail: french_finding(finding, &anchors_file),
+                })
+                .collect(),
+            head: VerifiedHead {
+                seq: report.head_seq,
+                hash: report.head_hash.clone(),
+            },
+        };
+        serde_json::to_writer_pretty(&mut out, &verified)?;
         writeln!(out)?;
     } else if report.findings.is_empty() {
         writeln!(
             out,
-            "Journal intact : {} entrées, chaîne vérifiée jusqu’au n° {} (empreinte {}).",
+            "Journal intact : {} entrées, chaîne vérifiée sous la clé jusqu’au n° {} (empreinte {}).",
             report.entries,
             report.head_seq.unwrap_or(0),
             report.head_hash.as_deref().unwrap_or("-")
@@ -679,7 +736,7 @@ async fn verify(context: &Setup, args: VerifyArgs) -> anyhow::Result<ExitCode> {
             report.entries
         )?;
         for finding in &report.findings {
-            writeln!(out, "  - {}", french_finding(finding))?;
+            writeln!(out, "  - {}", french_finding(finding, &anchors_file))?;
         }
     }
     if args.format != Format::Json {
@@ -697,18 +754,28 @@ async fn verify(context: &Setup, args: VerifyArgs) -> anyhow::Result<ExitCode> {
             plural(report.sent_checked),
             plural(report.sent_checked),
         )?;
-        if report.sealed_now > 0 {
+        writeln!(
+            out,
+            "Ancres : {} tête{} notée{} dans {anchors_file}{}.",
+            report.anchors,
+            plural(report.anchors),
+            plural(report.anchors),
+            if args.anchor.is_empty() {
+                String::new()
+            } else {
+                format!(", {} donnée(s) avec --anchor", args.anchor.len())
+            }
+        )?;
+        if !store.sealer().has_key() {
             writeln!(
                 out,
-                "{} entrée(s) récente(s) scellée(s) avant la vérification.",
-                report.sealed_now
+                "Journal pas encore scellé par clé (écrit par une version antérieure) : chaîne SHA-256 vérifiée ; la prochaine commande de mailroom le mettra à niveau."
             )?;
-        }
-        if report.unsealed > 0 {
+        } else if report.legacy_entries > 0 {
             writeln!(
                 out,
-                "{} entrée(s) pas encore scellée(s) (base en lecture seule ou écriture en cours) : non vérifiées.",
-                report.unsealed
+                "{} entrée(s) scellée(s) avant la clé (SHA-256), couvertes par l’entrée de mise à niveau.",
+                report.legacy_entries
             )?;
         }
     }
@@ -746,11 +813,41 @@ fn french_entity(entity: &str) -> &str {
         "digest" => "digest",
         "tombstone" => "pierre tombale",
         "retention" => "politique de rétention",
+        "journal" => "scellement du journal",
         other => other,
     }
 }
 
-fn french_finding(finding: &journal::Finding) -> String {
+/// A value as an auditor reads it: text without quotes, `(vide)` for null.
+fn french_value(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "(vide)".to_owned(),
+        serde_json::Value::String(text) => format!("« {} »", shorten(text, 120)),
+        other => shorten(&other.to_string(), 120),
+    }
+}
+
+/// The fields that differ: `effective_date « 2026-01-01 » au lieu de « 2026-12-01 »`.
+fn french_differences(finding: &journal::Finding) -> String {
+    if finding.differences.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = finding
+        .differences
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {} au lieu de {}",
+                d.field,
+                french_value(&d.found),
+                french_value(&d.journaled)
+            )
+        })
+        .collect();
+    format!(" : {}", parts.join(" ; "))
+}
+
+fn french_finding(finding: &journal::Finding, anchors_file: &str) -> String {
     use journal::FindingKind as K;
     let seq = finding.seq.unwrap_or(0);
     let range = match finding.seq_to {
@@ -761,13 +858,21 @@ fn french_finding(finding: &journal::Finding) -> String {
         (Some(entity), Some(id)) => format!("{} {id}", french_entity(entity)),
         _ => String::new(),
     };
+    let place = match (&finding.entity, finding.entity_id) {
+        (Some(entity), Some(id)) => format!("table {}, ligne {id}", journal::table_of(entity)),
+        _ => String::new(),
+    };
     let hashes = match (&finding.found, &finding.expected) {
         (Some(found), Some(expected)) => format!(" (SHA-256 {found} au lieu de {expected})"),
         _ => String::new(),
     };
+    let noticed = finding
+        .noticed_at
+        .map(|at| format!(" ; constaté par mailroom avant sa propre écriture, entrée n° {at}"))
+        .unwrap_or_default();
     match finding.kind {
         K::Altered => format!(
-            "MODIFIÉE : entrée n° {seq} ({what}) : son contenu ne correspond plus à son empreinte."
+            "MODIFIÉE : entrée n° {seq} ({what}) : son contenu ne correspond plus à son sceau."
         ),
         K::Deleted => format!("SUPPRIMÉE : entrée(s) {range} absente(s) de la chaîne."),
         K::Inserted => format!(
@@ -779,19 +884,55 @@ fn french_finding(finding: &journal::Finding) -> String {
         K::Broken => format!(
             "CHAÎNE ROMPUE avant l’entrée n° {seq} ({what}) : une entrée a été retirée et les numéros réécrits, ou la précédente réécrite."
         ),
+        K::Unsealed => format!(
+            "NON SCELLÉE : entrée(s) {range} ({what}) écrite(s) hors de mailroom : mailroom scelle ses entrées dans la transaction qui les écrit."
+        ),
+        K::WrongKey => "CLÉ : aucun sceau du journal ne se vérifie sous cette clé : ce n’est pas la clé de cette base, ou la base vient d’une autre installation.".to_owned(),
+        K::Unkeyed => "CLÉ : le journal n’a pas d’entrée de scellement par clé : il a été réécrit ou remplacé.".to_owned(),
         K::RowChanged => format!(
-            "TABLE MODIFIÉE : {what} ne correspond plus à sa dernière entrée (n° {seq})."
+            "TABLE MODIFIÉE : {what} ne correspond plus à sa dernière entrée (n° {seq}) : changé hors de mailroom ({place}){}{noticed}.",
+            french_differences(finding)
         ),
         K::RowDeleted => format!(
-            "TABLE : {what} a disparu de sa table (dernière entrée n° {seq})."
+            "TABLE : {what} a disparu de sa table (dernière entrée n° {seq}) : supprimé hors de mailroom ({place}){noticed}."
         ),
-        K::RowUnjournaled => format!("TABLE : {what} n’a aucune entrée au journal."),
+        K::RowUnjournaled => format!(
+            "TABLE : {what} n’a aucune entrée au journal : inséré hors de mailroom ({place}){}{noticed}.",
+            french_differences(finding)
+        ),
         K::RawAltered => format!("ARCHIVE : {what} altéré{hashes}."),
         K::RawMissing => format!(
             "ARCHIVE : {what} effacé sans pierre tombale (dernière entrée n° {seq})."
         ),
         K::SentAltered => format!(
             "ARCHIVE : les octets conservés de l’{what} ont changé depuis l’envoi{hashes}."
+        ),
+        K::AnchorMissing => {
+            let source = match (finding.noticed_at, &finding.anchored_at) {
+                (Some(line), Some(at)) => {
+                    format!("notée le {at} dans {anchors_file} (ligne {line})")
+                }
+                _ => "donnée avec --anchor".to_owned(),
+            };
+            let found = match &finding.found {
+                Some(found) => format!("l’entrée n° {seq} y est scellée {found}"),
+                None => format!(
+                    "la chaîne s’arrête au n° {}",
+                    finding.seq_to.unwrap_or(0)
+                ),
+            };
+            format!(
+                "ANCRE : la tête n° {seq} ({}) {source} n’est plus dans la chaîne ({found}) : base restaurée d’une copie antérieure, remplacée ou réécrite.",
+                finding.expected.as_deref().unwrap_or("-")
+            )
+        }
+        K::Unanchored => format!(
+            "ANCRE : la tête n° {seq} ({}) scellée par mailroom manque dans {anchors_file} : fichier d’ancres tronqué, modifié ou remplacé.",
+            finding.found.as_deref().unwrap_or("-")
+        ),
+        K::AnchorsUnreadable => format!(
+            "ANCRE : ligne {} de {anchors_file} illisible (attendu : numéro, empreinte, instant).",
+            finding.noticed_at.unwrap_or(0)
         ),
     }
 }

@@ -146,9 +146,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .context("Cannot start the async runtime")?;
     runtime.block_on(async move {
         let context = Setup::load(&cli)?;
-        // Every command that writes to the store leaves the journal sealed behind it, so
-        // nothing waits unsealed for the daemon (extract and check never open the store).
-        let writes = !matches!(cli.command, Command::Extract(_) | Command::Check(_));
         let result = match cli.command {
             Command::Ingest(args) => ingest::run(&context, args).await,
             Command::Run(args) => run::run(&context, args).await,
@@ -167,12 +164,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Person(args) => person::run(&context, args).await,
             Command::Retention(args) => person::retention(&context, args).await,
         };
-        if writes && context.config.store.exists() {
-            let store = context.store().await?;
-            crate::store::journal::seal(&store)
-                .await
-                .context("Cannot seal the journal")?;
-        }
         result
     })
 }
@@ -190,7 +181,7 @@ impl Setup {
         let mut config = Config::load(cli.config.as_deref())?;
         config.apply_environment(|name| std::env::var(name).ok());
         if let Some(db) = &cli.db {
-            config.store.clone_from(db);
+            config.store.path.clone_from(db);
         }
         if let Some(outbox) = &cli.outbox {
             config.outbox.dir.clone_from(outbox);
@@ -222,7 +213,16 @@ impl Setup {
     }
 
     async fn store(&self) -> anyhow::Result<Store> {
-        Store::open(&self.config.store).await
+        Store::open_with(&self.config.store.path, &self.store_options(false)).await
+    }
+
+    /// Where the journal's key and anchors are; `verify_only` for `log verify`.
+    pub(crate) fn store_options(&self, verify_only: bool) -> crate::store::StoreOptions {
+        crate::store::StoreOptions {
+            journal_key_file: self.config.store.journal_key_file.clone(),
+            anchors_file: self.config.store.anchors_file.clone(),
+            verify_only,
+        }
     }
 
     /// The member a coordinator names: its number, or its name (up to case, accents,

@@ -411,7 +411,7 @@ pub(super) async fn retention(context: &Setup, args: RetentionArgs) -> anyhow::R
             }
             let by = non_empty(by)?;
             privacy::set_policy(
-                store.pool(),
+                &store,
                 &Policy {
                     days: Some(i64::from(days)),
                     set_by: by.clone(),
@@ -425,7 +425,7 @@ pub(super) async fn retention(context: &Setup, args: RetentionArgs) -> anyhow::R
         RetentionCommand::Off { by, reason } => {
             let by = non_empty(by)?;
             privacy::set_policy(
-                store.pool(),
+                &store,
                 &Policy {
                     days: None,
                     set_by: by.clone(),

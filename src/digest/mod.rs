@@ -102,6 +102,10 @@ pub struct Digest {
     pub fills: Vec<FillLevel>,
     /// Open publication tasks.
     pub tasks: Vec<Task>,
+    /// The auditors' journal's head when the digest was gathered: copied into the mail
+    /// so that `log verify --anchor SEQ:HASH` can check, later, that the store still
+    /// holds it (a witness outside the database, in the coordinators' mailboxes).
+    pub journal_head: Option<crate::store::journal::Head>,
     /// Nothing to say.
     pub empty: bool,
 }
@@ -386,6 +390,7 @@ pub async fn gather(
         cdp_due: Vec::new(),
         fills,
         tasks: Vec::new(),
+        journal_head: crate::store::journal::head(&mut conn).await?,
         empty: false,
     };
     if audience == Audience::Coordinators {

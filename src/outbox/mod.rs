@@ -247,7 +247,7 @@ pub async fn deliver(
                 match render(rules, &row.purpose, &context, &local) {
                     Ok(rendered) => Some(rendered),
                     Err(error) => {
-                        rows::mark_failed(store.pool(), row.id, &format!("{error:#}")).await?;
+                        rows::mark_failed(store, row.id, &format!("{error:#}")).await?;
                         report.failed += 1;
                         continue;
                     }
@@ -275,7 +275,7 @@ pub async fn deliver(
         let bytes = match compose(&row, content, &local) {
             Ok(message) => message.formatted(),
             Err(error) => {
-                rows::mark_failed(store.pool(), row.id, &format!("{error:#}")).await?;
+                rows::mark_failed(store, row.id, &format!("{error:#}")).await?;
                 report.failed += 1;
                 continue;
             }
@@ -302,7 +302,7 @@ pub async fn deliver(
             }
             Err(error) => {
                 tracing::error!(outbox_id = row.id, %error, "Delivery failed for good.");
-                rows::mark_failed(store.pool(), row.id, &error.to_string()).await?;
+                rows::mark_failed(store, row.id, &error.to_string()).await?;
                 report.failed += 1;
             }
         }

@@ -330,12 +330,14 @@ pub async fn link_message(
     form_json: Option<&str>,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE messages SET member_id = COALESCE(?2, member_id), form = COALESCE(?3, form)
+        "UPDATE messages SET member_id = COALESCE(?2, member_id), form = COALESCE(?3, form),
+             form_sha256 = COALESCE(?4, form_sha256)
          WHERE id = ?1",
     )
     .bind(message_row_id)
     .bind(member_id)
     .bind(form_json)
+    .bind(form_json.map(|form| super::journal::sha256_hex(form.as_bytes())))
     .execute(conn)
     .await?;
     Ok(())

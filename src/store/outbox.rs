@@ -295,13 +295,14 @@ pub async fn mark_retry(
 }
 
 /// Gives up on a row: permanent failure or attempts exhausted.
-pub async fn mark_failed(pool: &SqlitePool, id: i64, error: &str) -> sqlx::Result<()> {
+pub async fn mark_failed(store: &super::Store, id: i64, error: &str) -> sqlx::Result<()> {
+    let mut tx = store.begin().await?;
     sqlx::query("UPDATE outbox SET status = 'failed', last_error = ?2 WHERE id = ?1")
         .bind(id)
         .bind(error)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// Our messages among `message_ids` (without brackets), with the report that returned

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 
-use super::journal::{outgoing_columns, seal, sha256_hex, OutgoingHeaders};
+use super::journal::{outgoing_columns, sha256_hex, OutgoingHeaders};
 use super::Store;
 
 /// The outgoing mail addressed to `email` (To or Cc), headers only.
@@ -130,7 +130,8 @@ pub async fn policy(pool: &SqlitePool) -> sqlx::Result<Option<Policy>> {
 }
 
 /// Records a new retention policy (`days: None` turns it off).
-pub async fn set_policy(pool: &SqlitePool, policy: &Policy) -> sqlx::Result<()> {
+pub async fn set_policy(store: &Store, policy: &Policy) -> sqlx::Result<()> {
+    let mut tx = store.begin().await?;
     sqlx::query(
         "INSERT INTO retention_policy (days, set_by, set_at, reason) VALUES (?1, ?2, ?3, ?4)",
     )
@@ -138,9 +139,9 @@ pub async fn set_policy(pool: &SqlitePool, policy: &Policy) -> sqlx::Result<()> 
     .bind(&policy.set_by)
     .bind(&policy.set_at)
     .bind(&policy.reason)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// Erases the raw bytes of the messages of members resigned more than the policy's days
@@ -207,7 +208,8 @@ pub async fn erase_due(store: &Store, today: &str, now: &str, by: &str) -> sqlx:
     Ok(erased)
 }
 
-/// The daemon's housekeeping after each pass: seal the journal, apply retention. Never
+/// The daemon's housekeeping after each pass: apply retention (each write seals its own
+/// journal entries). Never
 /// fails the daemon: a failure is logged and retried at the next pass.
 pub async fn upkeep(store: &Store, now: &str, today: &str) {
     match erase_due(store, today, now, "mailroom").await {
@@ -216,8 +218,5 @@ pub async fn upkeep(store: &Store, now: &str, today: &str) {
         }
         Ok(_) => {}
         Err(error) => tracing::warn!(%error, "Retention could not run; retried next pass."),
-    }
-    if let Err(error) = seal(store).await {
-        tracing::warn!(%error, "The journal could not be sealed; retried next pass.");
     }
 }
