@@ -31,6 +31,17 @@ pub struct Config {
     /// `gt.<code>.referent|pilot|facilitator` → one address or a list. A group role
     /// missing here falls back to the rules' Locomotive (unless a placeholder).
     pub roles: BTreeMap<String, Addresses>,
+    /// The auditors' journal.
+    pub journal: JournalConfig,
+}
+
+/// `[journal]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JournalConfig {
+    /// An RFC 3161 time-stamping authority (`http://` or `https://`): the daemon has the
+    /// journal's head time-stamped once a day and keeps the token. Unset: no time-stamp.
+    pub tsa_url: Option<String>,
 }
 
 /// The store and the journal's witnesses outside it.

@@ -32,5 +32,6 @@ pub mod roles;
 pub mod rules;
 pub mod signatories;
 pub mod store;
+pub mod timestamp;
 pub mod validate;
 pub mod workflow;

@@ -1366,3 +1366,156 @@ fn a_form_rewritten_in_the_file_is_named_by_its_hash() {
         "{json}"
     );
 }
+
+/// Python: a local RFC 3161 authority — `openssl ts -reply` behind an HTTP server, with
+/// a throw-away CA and a time-stamping certificate (extended key usage timeStamping).
+const LOCAL_TSA: &str = r#"
+import http.server, os, subprocess, sys, tempfile
+work = sys.argv[1]
+def run(*args):
+    subprocess.run(args, cwd=work, check=True, capture_output=True)
+run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=CA de test", "-days", "2")
+run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tsa.key", "-out", "tsa.csr", "-subj", "/CN=TSA de test")
+open(os.path.join(work, "ext.cnf"), "w").write("extendedKeyUsage=critical,timeStamping\n")
+run("openssl", "x509", "-req", "-in", "tsa.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tsa.crt", "-days", "2", "-extfile", "ext.cnf")
+open(os.path.join(work, "tsa.cnf"), "w").write("[t]\nserial = ./serial\ncrypto_device = builtin\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha256\naccuracy = secs:1\nordering = yes\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n")
+open(os.path.join(work, "serial"), "w").write("01\n")
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        query = self.rfile.read(int(self.headers["Content-Length"]))
+        open(os.path.join(work, "req.der"), "wb").write(query)
+        run("openssl", "ts", "-reply", "-queryfile", "req.der", "-config", "tsa.cnf", "-section", "t", "-inkey", "tsa.key", "-signer", "tsa.crt", "-out", "resp.der")
+        reply = open(os.path.join(work, "resp.der"), "rb").read()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/timestamp-reply")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+
+/// GIVEN `[journal] tsa_url` pointing at a local RFC 3161 authority (`openssl ts`)
+/// WHEN the daemon passes, twice the same day, then the next day
+/// THEN the head is time-stamped once a day, the token kept and journaled, `openssl ts
+/// -verify` accepts it for that head, and `log verify` checks the head is still in the
+/// chain (a restored earlier copy fails it).
+#[test]
+fn the_head_is_time_stamped_daily_by_an_rfc_3161_authority_and_openssl_verifies_the_token() {
+    use std::io::BufRead;
+    let dir = workspace(false);
+    let tsa = tempfile::tempdir().expect("tsa");
+    /// The local authority, stopped however the test ends.
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            self.0.kill().ok();
+            self.0.wait().ok();
+        }
+    }
+    let mut server = Server(
+        std::process::Command::new("python3")
+            .arg("-c")
+            .arg(LOCAL_TSA)
+            .arg(tsa.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("tsa"),
+    );
+    let mut port = String::new();
+    std::io::BufReader::new(server.0.stdout.take().expect("stdout"))
+        .read_line(&mut port)
+        .expect("port");
+    std::fs::write(
+        dir.path().join("mailroom.toml"),
+        format!(
+            "[journal]\ntsa_url = \"http://127.0.0.1:{}/tsa\"\n",
+            port.trim()
+        ),
+    )
+    .expect("config");
+    let pass = |now: &str| {
+        let output = mailroom_at(
+            dir.path(),
+            now,
+            &["--config", "mailroom.toml", "run", "--once"],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(
+            !stderr(&output).contains("could not be time-stamped"),
+            "{}",
+            stderr(&output)
+        );
+    };
+    let before = copy_of(dir.path());
+    pass(LEFT);
+    pass("2026-12-01T15:00:00Z");
+    let count = |dir: &Path| {
+        python(
+            dir,
+            "print(db.execute('SELECT COUNT(*) FROM journal_timestamps').fetchone()[0])",
+        )
+        .trim()
+        .to_owned()
+    };
+    assert_eq!(count(dir.path()), "1", "once a day");
+    pass("2026-12-02T09:30:00Z");
+    assert_eq!(count(dir.path()), "2", "the next day");
+    let stamped = python(
+        dir.path(),
+        &format!(
+            "(seq, h, token) = db.execute('SELECT seq, hash, token FROM journal_timestamps ORDER BY id DESC LIMIT 1').fetchone()\n\
+             open('{}', 'wb').write(token)\nprint(h)",
+            tsa.path().join("token.der").display()
+        ),
+    );
+    let checked = std::process::Command::new("openssl")
+        .args([
+            "ts",
+            "-verify",
+            "-digest",
+            stamped.trim(),
+            "-in",
+            "token.der",
+            "-token_in",
+        ])
+        .args(["-CAfile", "ca.crt", "-untrusted", "tsa.crt"])
+        .current_dir(tsa.path())
+        .output()
+        .expect("openssl");
+    let said = String::from_utf8_lossy(&checked.stdout).into_owned();
+    assert!(
+        said.contains("Verification: OK"),
+        "{said} {}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let (code, json) = verify_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{json}");
+    let (_, text) = verify(dir.path());
+    assert!(text.contains("2 horodatage"), "{text}");
+    // An earlier copy of the store, with the tokens (kept elsewhere) put in it: the
+    // time-stamped heads are not in its chain.
+    python(
+        before.path(),
+        &format!(
+            "src = sqlite3.connect('{}')\n\
+             db.execute('CREATE TABLE IF NOT EXISTS journal_timestamps (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL, tsa_url TEXT NOT NULL, requested_at TEXT NOT NULL, token BLOB NOT NULL) STRICT')\n\
+             for row in src.execute('SELECT * FROM journal_timestamps'):\n\
+             \x20   db.execute('INSERT INTO journal_timestamps VALUES (?, ?, ?, ?, ?, ?)', row)",
+            dir.path().join("mailroom.db").display()
+        ),
+    );
+    // Its anchors file gone too: the time-stamps alone must catch it.
+    let _ = std::fs::remove_file(before.path().join("mailroom.db.anchors"));
+    let (code, json) = verify_json(before.path(), &[]);
+    assert_eq!(code, 1, "{json}");
+    assert!(
+        says(&json, "anchor_missing", "anchors", None, "horodatée le"),
+        "{json}"
+    );
+    drop(server);
+}

@@ -756,10 +756,12 @@ async fn verify(context: &Setup, args: VerifyArgs) -> anyhow::Result<ExitCode> {
         )?;
         writeln!(
             out,
-            "Ancres : {} tête{} notée{} dans {anchors_file}{}.",
+            "Ancres : {} tête{} notée{} dans {anchors_file}, {} horodatage{} RFC 3161{}.",
             report.anchors,
             plural(report.anchors),
             plural(report.anchors),
+            report.timestamps,
+            plural(report.timestamps),
             if args.anchor.is_empty() {
                 String::new()
             } else {
@@ -814,6 +816,7 @@ fn french_entity(entity: &str) -> &str {
         "tombstone" => "pierre tombale",
         "retention" => "politique de rétention",
         "journal" => "scellement du journal",
+        "timestamp" => "horodatage",
         other => other,
     }
 }
@@ -912,6 +915,7 @@ fn french_finding(finding: &journal::Finding, anchors_file: &str) -> String {
                 (Some(line), Some(at)) => {
                     format!("notée le {at} dans {anchors_file} (ligne {line})")
                 }
+                (None, Some(at)) => format!("horodatée le {at}"),
                 _ => "donnée avec --anchor".to_owned(),
             };
             let found = match &finding.found {

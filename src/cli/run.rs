@@ -23,6 +23,7 @@ pub(super) async fn run(context: &Setup, args: Args) -> anyhow::Result<std::proc
         ),
         max_attempts: context.config.outbox.max_attempts,
         once: args.once,
+        tsa_url: context.config.journal.tsa_url.clone(),
     };
     let report = daemon::run(&pipeline, &transport, &context.clock, &watch).await?;
     println!("{}", summary(&report.tally));

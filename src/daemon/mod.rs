@@ -38,6 +38,8 @@ pub struct Watch {
     pub max_attempts: u32,
     /// Handle what is waiting, deliver, and return.
     pub once: bool,
+    /// The RFC 3161 authority that time-stamps the journal's head daily.
+    pub tsa_url: Option<String>,
 }
 
 /// What a run did.
@@ -139,6 +141,11 @@ async fn deliver(
         &clock.local_date(clock.now()).to_string(),
     )
     .await;
+    if let Some(url) = &watch.tsa_url {
+        if let Err(error) = timestamp_head(pipeline.store(), url, clock).await {
+            tracing::warn!(%error, "The journal's head could not be time-stamped; retried next pass.");
+        }
+    }
     Ok(())
 }
 
@@ -219,4 +226,29 @@ async fn wait_for_signal() {
 #[cfg(not(unix))]
 async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Has the journal's head time-stamped by the RFC 3161 authority at `url` when a day has
+/// passed since the last time-stamp; the token is kept (and journaled).
+async fn timestamp_head(
+    store: &crate::store::Store,
+    url: &str,
+    clock: &Clock,
+) -> anyhow::Result<()> {
+    let now = clock::to_storage(clock.now());
+    let head = {
+        let mut conn = store.pool().acquire().await?;
+        crate::store::journal::timestamp_due(&mut conn, &now).await?
+    };
+    let Some(head) = head else {
+        return Ok(());
+    };
+    let mut digest = [0u8; 32];
+    hex::decode_to_slice(&head.hash, &mut digest)?;
+    let token = crate::timestamp::stamp(url, &digest).await?;
+    let mut tx = store.begin().await?;
+    crate::store::journal::record_timestamp(&mut tx, &head, url, &now, &token).await?;
+    tx.commit().await?;
+    tracing::info!(seq = head.seq, "Journal head time-stamped.");
+    Ok(())
 }

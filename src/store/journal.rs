@@ -47,7 +47,7 @@ pub const DIVERGENCE: &str = "divergence";
 
 /// Every journaled table: entity name, table, id column. The view `journal_of_<table>`
 /// gives each row's payload.
-pub const JOURNALED: [(&str, &str, &str); 15] = [
+pub const JOURNALED: [(&str, &str, &str); 16] = [
     ("message", "messages", "id"),
     ("raw", "raw_messages", "message_row_id"),
     ("attachment", "attachments", "id"),
@@ -63,6 +63,7 @@ pub const JOURNALED: [(&str, &str, &str); 15] = [
     ("digest", "digests", "id"),
     ("tombstone", "raw_tombstones", "message_row_id"),
     ("retention", "retention_policy", "id"),
+    ("timestamp", "journal_timestamps", "id"),
 ];
 
 /// The table an entity's rows live in (`journal` for the journal's own entries).
@@ -759,8 +760,120 @@ async fn blob_of(conn: &mut SqliteConnection, row: &Entry) -> sqlx::Result<Optio
                 }
             }
         }
+        "timestamp" => {
+            let token: Option<Vec<u8>> =
+                sqlx::query_scalar("SELECT token FROM journal_timestamps WHERE id = ?1")
+                    .bind(row.entity_id)
+                    .fetch_optional(conn)
+                    .await?;
+            Ok(token.map(|token| sha256_hex(&token)))
+        }
         _ => Ok(None),
     }
+}
+
+/// The head to time-stamp, if the last time-stamp is older than a day (or there is
+/// none) and the chain has moved since.
+///
+/// # Errors
+/// The store fails.
+pub async fn timestamp_due(conn: &mut SqliteConnection, now: &str) -> sqlx::Result<Option<Head>> {
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, requested_at FROM journal_timestamps ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    let head = head(&mut *conn).await?;
+    let recent = match &last {
+        Some((_, at)) => {
+            let fresh: bool = sqlx::query_scalar("SELECT julianday(?1) - julianday(?2) < 1.0")
+                .bind(now)
+                .bind(at)
+                .fetch_one(&mut *conn)
+                .await?;
+            fresh
+        }
+        None => false,
+    };
+    Ok(head.filter(|head| !recent && last.as_ref().is_none_or(|(seq, _)| *seq < head.seq)))
+}
+
+/// Keeps the authority's token for `head` (in the caller's transaction: journaled).
+///
+/// # Errors
+/// The store fails.
+pub async fn record_timestamp(
+    conn: &mut SqliteConnection,
+    head: &Head,
+    tsa_url: &str,
+    requested_at: &str,
+    token: &[u8],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO journal_timestamps (seq, hash, tsa_url, requested_at, token)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(head.seq)
+    .bind(&head.hash)
+    .bind(tsa_url)
+    .bind(requested_at)
+    .bind(token)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The time-stamped heads, for [`verify`]: each must still be in the chain, each token's
+/// bytes as journaled.
+async fn check_timestamps(
+    pool: &SqlitePool,
+    chain: &Chain,
+    report: &mut Verification,
+) -> sqlx::Result<()> {
+    type Stamped = (i64, i64, String, String, Vec<u8>, Option<String>);
+    let stamped: Vec<Stamped> = sqlx::query_as(
+        "SELECT t.id, t.seq, t.hash, t.requested_at, t.token,
+                (SELECT j.blob_sha256 FROM journal j
+                 WHERE j.entity = 'timestamp' AND j.entity_id = t.id
+                 ORDER BY j.seq DESC LIMIT 1)
+         FROM journal_timestamps t ORDER BY t.id",
+    )
+    .fetch_all(pool)
+    .await?;
+    for (id, seq, hash, at, token, journaled) in stamped {
+        report.timestamps += 1;
+        if chain.sealed.get(&seq) != Some(&hash) {
+            let mut finding = Finding::at(FindingKind::AnchorMissing, seq);
+            finding.expected = Some(hash);
+            finding.found = chain.sealed.get(&seq).cloned();
+            finding.anchored_at = Some(format!("{at} (horodatage RFC 3161 n° {id})"));
+            finding.seq_to = Some(chain.last_seq);
+            report.findings.push(finding);
+        }
+        report.findings.extend(bytes_changed(
+            FindingKind::RawAltered,
+            "timestamp",
+            id,
+            journaled,
+            &token,
+        ));
+    }
+    Ok(())
+}
+
+/// A finding when `bytes` no longer hash to what was journaled for them.
+fn bytes_changed(
+    kind: FindingKind,
+    entity: &str,
+    id: i64,
+    journaled: Option<String>,
+    bytes: &[u8],
+) -> Option<Finding> {
+    let actual = sha256_hex(bytes);
+    let journaled = journaled.filter(|journaled| *journaled != actual)?;
+    let mut finding = Finding::row(kind, entity, id);
+    finding.expected = Some(journaled);
+    finding.found = Some(actual);
+    Some(finding)
 }
 
 /// What `log verify` found wrong, one kind per way of tampering (stable names).
@@ -942,6 +1055,8 @@ pub struct Verification {
     pub legacy_entries: i64,
     /// Heads in the anchors file, all found in the chain when intact.
     pub anchors: i64,
+    /// Heads time-stamped by an RFC 3161 authority.
+    pub timestamps: i64,
     /// Raw messages rehashed.
     pub raw_checked: i64,
     /// Raw messages erased behind a tombstone.
@@ -977,6 +1092,7 @@ pub async fn verify(
     let mut report = Verification::default();
     let heads = check_chain(pool, sealer, &mut report).await?;
     check_anchors(sealer, witnesses, &heads, &mut report)?;
+    check_timestamps(pool, &heads, &mut report).await?;
     check_divergences(pool, &mut report).await?;
     check_tables(pool, &mut report).await?;
     check_forms(pool, &mut report).await?;
@@ -1412,14 +1528,14 @@ async fn check_sent(pool: &SqlitePool, report: &mut Verification) -> sqlx::Resul
             .bind(id)
             .fetch_one(pool)
             .await?;
-        let actual = sha256_hex(&bytes);
         report.sent_checked += 1;
-        if let Some(journaled) = journaled.filter(|journaled| *journaled != actual) {
-            let mut finding = Finding::row(FindingKind::SentAltered, "outgoing", id);
-            finding.expected = Some(journaled);
-            finding.found = Some(actual);
-            report.findings.push(finding);
-        }
+        report.findings.extend(bytes_changed(
+            FindingKind::SentAltered,
+            "outgoing",
+            id,
+            journaled,
+            &bytes,
+        ));
     }
     Ok(())
 }
