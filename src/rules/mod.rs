@@ -133,7 +133,6 @@ impl Rules {
             parse_file(&files, "working_groups.toml", &mut problems);
         problems.extend(groups.iter().flat_map(WorkingGroups::check));
         let requests: Option<Requests> = parse_file(&files, "requests.toml", &mut problems);
-        problems.extend(requests.iter().flat_map(|r| r.resignation.check()));
         let publication: Option<Publication> =
             parse_file(&files, "publication.toml", &mut problems);
         problems.extend(publication.iter().flat_map(Publication::check));

@@ -59,36 +59,77 @@ impl ParticipationWording {
 pub struct ResignationWording {
     /// The organisation stays a member or goes on elsewhere (a group named after one of
     /// these, in its sentence, is a group it stays in).
-    pub keep_phrases: Vec<String>,
+    pub keep_phrases: Vec<Phrase>,
     /// The organisation leaves the group named there only (« uniquement du GT »).
-    pub only_phrases: Vec<String>,
+    pub only_phrases: Vec<Phrase>,
     /// The organisation leaves the Alliance as a whole.
-    pub whole_phrases: Vec<String>,
+    pub whole_phrases: Vec<Phrase>,
     /// Words that name a working group without its label (`GT`, `groupe de travail`).
-    pub group_words: Vec<String>,
+    pub group_words: Vec<Phrase>,
 }
 
-impl ResignationWording {
-    /// Problems with the phrases: each must hold a word and neither start nor end with `…`.
-    pub fn check(&self) -> Vec<String> {
-        let lists = [
-            ("keep_phrases", &self.keep_phrases),
-            ("only_phrases", &self.only_phrases),
-            ("whole_phrases", &self.whole_phrases),
-            ("group_words", &self.group_words),
-        ];
-        let mut problems = Vec::new();
-        for (list, phrases) in lists {
-            for phrase in phrases.iter() {
-                let trimmed = phrase.trim().replace("...", "…");
-                let has_word = fold(&trimmed).chars().any(char::is_alphanumeric);
-                if !has_word || trimmed.starts_with('…') || trimmed.ends_with('…') {
-                    problems.push(format!(
-                        "requests.toml: resignation.{list}: « {phrase} » must hold a word and neither start nor end with …"
-                    ));
-                }
-            }
+/// A phrase of `requests.toml`, folded and split into words once, when the rules load
+/// (a phrase with no word, or starting or ending with `…`, is refused there, at its line).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Phrase {
+    tokens: Vec<PhraseToken>,
+}
+
+/// One word of a [`Phrase`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhraseToken {
+    /// This word exactly (folded).
+    Word(String),
+    /// Any word starting with this (`resili*`).
+    Prefix(String),
+    /// A few words, any (`…`).
+    Gap,
+}
+
+impl PhraseToken {
+    /// Whether the folded `word` matches this token (a gap matches any word).
+    pub fn matches(&self, word: &str) -> bool {
+        match self {
+            PhraseToken::Word(w) => w == word,
+            PhraseToken::Prefix(p) => word.starts_with(p.as_str()),
+            PhraseToken::Gap => true,
         }
-        problems
+    }
+}
+
+impl Phrase {
+    /// Its words, in order.
+    pub fn tokens(&self) -> &[PhraseToken] {
+        &self.tokens
+    }
+}
+
+impl TryFrom<String> for Phrase {
+    type Error = String;
+
+    fn try_from(phrase: String) -> Result<Phrase, String> {
+        let mut tokens = Vec::new();
+        for (i, piece) in phrase.replace("...", "…").split('…').enumerate() {
+            if i > 0 {
+                tokens.push(PhraseToken::Gap);
+            }
+            let folded = fold(piece);
+            let words = folded
+                .split(|c: char| !(c.is_alphanumeric() || c == '*'))
+                .filter(|w| !w.is_empty() && *w != "*");
+            tokens.extend(words.map(|w| match w.strip_suffix('*') {
+                Some(prefix) => PhraseToken::Prefix(prefix.to_owned()),
+                None => PhraseToken::Word(w.to_owned()),
+            }));
+        }
+        let dangling = matches!(tokens.first(), Some(PhraseToken::Gap))
+            || matches!(tokens.last(), Some(PhraseToken::Gap));
+        if dangling || tokens.iter().all(|t| *t == PhraseToken::Gap) {
+            return Err(format!(
+                "« {phrase} » must hold a word and neither start nor end with …"
+            ));
+        }
+        Ok(Phrase { tokens })
     }
 }

@@ -199,8 +199,8 @@ impl Context<'_> {
         // the same organisation must not be replaced by an empty one.
         if problems.contains(&Problem::AttachmentMissingForm) {
             let reply = self.reply_to_sender("incomplete", name.as_deref(), |context| {
+                // The template asks for the form instead of listing what it lacks.
                 context["form_missing"] = json!(true);
-                context["problems"] = self.sentences(&problems, |s| s == Severity::Incomplete);
             });
             return Plan {
                 outcome: Outcome::Incomplete,

@@ -29,7 +29,7 @@
 use crate::form::fold;
 use crate::form::record::WorkingGroupCode;
 use crate::form::GroupNames;
-use crate::rules::requests::ResignationWording;
+use crate::rules::requests::{Phrase, PhraseToken as Token, ResignationWording};
 
 /// Only this many characters of the sender's own words are read.
 const MAX_BODY_CHARS: usize = 8_000;
@@ -101,8 +101,7 @@ pub fn scope_of(
         // anything (« Je vous transfère la demande ci-dessous », « Nous résilions. »): the
         // quoted or forwarded text may be the request itself — it is read too, and a group
         // or a narrowing found there holds the message.
-        let whole: String = body.chars().take(MAX_BODY_CHARS).collect();
-        return Reading::of(&whole, &context).scope();
+        return Reading::of(body, &context).scope();
     }
     reading.scope()
 }
@@ -127,7 +126,7 @@ impl Reading {
         let (wording, groups) = (context.wording, context.groups);
         let text: String = text.chars().take(MAX_BODY_CHARS).collect();
         let words = Words::of(&text, context.alliance_names);
-        let found = |phrases: &[String]| -> Vec<Found> {
+        let found = |phrases: &[Phrase]| -> Vec<Found> {
             phrases.iter().filter_map(|p| words.find(p)).collect()
         };
         let keeps = found(&wording.keep_phrases);
@@ -172,45 +171,6 @@ impl Reading {
             (false, false) => Scope::Whole,
         }
     }
-}
-
-/// One word of a phrase.
-#[derive(Debug, PartialEq)]
-enum Token {
-    /// This word exactly (folded).
-    Word(String),
-    /// Any word starting with this (`resili*`).
-    Prefix(String),
-    /// Up to [`MAX_GAP_WORDS`] words.
-    Gap,
-}
-
-impl Token {
-    fn matches(&self, word: &str) -> bool {
-        match self {
-            Token::Word(w) => w == word,
-            Token::Prefix(p) => word.starts_with(p.as_str()),
-            Token::Gap => true,
-        }
-    }
-}
-
-fn pattern(phrase: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    for (i, piece) in phrase.replace("...", "…").split('…').enumerate() {
-        if i > 0 {
-            tokens.push(Token::Gap);
-        }
-        let folded = fold(piece);
-        let words = folded
-            .split(|c: char| !(c.is_alphanumeric() || c == '*'))
-            .filter(|w| !w.is_empty() && *w != "*");
-        tokens.extend(words.map(|w| match w.strip_suffix('*') {
-            Some(prefix) => Token::Prefix(prefix.to_owned()),
-            None => Token::Word(w.to_owned()),
-        }));
-    }
-    tokens
 }
 
 /// A phrase found: where it ends (a word index) and whether a negation governs it.
@@ -286,12 +246,12 @@ impl Words {
     }
 
     /// The first occurrence of `phrase` that is not negated, else the first one.
-    fn find(&self, phrase: &str) -> Option<Found> {
-        let tokens = pattern(phrase);
+    fn find(&self, phrase: &Phrase) -> Option<Found> {
+        let tokens = phrase.tokens();
         let self_negative = matches!(tokens.first(), Some(Token::Word(w)) if w == "ne" || w == "n");
         let mut first = None;
         for start in 0..self.words.len() {
-            if let Some(end) = self.match_at(&tokens, 0, start) {
+            if let Some(end) = self.match_at(tokens, 0, start) {
                 let negated = !self_negative && self.is_negated(start, end);
                 if !negated {
                     return Some(Found {
@@ -370,7 +330,7 @@ impl Words {
     }
 
     /// Whether any of `phrases` is found.
-    fn has_any(&self, phrases: &[String]) -> bool {
+    fn has_any(&self, phrases: &[Phrase]) -> bool {
         phrases.iter().any(|phrase| self.find(phrase).is_some())
     }
 
@@ -441,6 +401,10 @@ impl Words {
 mod tests {
     use super::*;
 
+    fn phrase(text: &str) -> Phrase {
+        Phrase::try_from(text.to_owned()).expect("a phrase")
+    }
+
     fn words(text: &str) -> Words {
         Words::of(text, &[vec!["aset".to_owned(), "w".to_owned()]])
     }
@@ -448,35 +412,47 @@ mod tests {
     #[test]
     fn a_phrase_matches_endings_and_short_gaps_within_a_clause() {
         let text = words("Nous résilions ici notre adhésion. L'Alliance est utile.");
-        assert!(text.find("résili* … adhésion").is_some());
+        assert!(text.find(&phrase("résili* … adhésion")).is_some());
         let far = words("Nous résilions par la présente et dès ce jour notre adhésion.");
         assert!(
-            far.find("résili* … adhésion").is_none(),
+            far.find(&phrase("résili* … adhésion")).is_none(),
             "at most three words"
         );
         let named = words("Nous restons membres de l'ASeT-W.");
         assert!(
-            named.find("rest* … membre* de l'alliance").is_some(),
+            named
+                .find(&phrase("rest* … membre* de l'alliance"))
+                .is_some(),
             "the alliance's name"
         );
-        assert!(text.find("adhésion … alliance").is_none(), "two sentences");
-        assert!(text.find("résili* adhésion").is_none(), "no gap without …");
+        assert!(
+            text.find(&phrase("adhésion … alliance")).is_none(),
+            "two sentences"
+        );
+        assert!(
+            text.find(&phrase("résili* adhésion")).is_none(),
+            "no gap without …"
+        );
     }
 
     #[test]
     fn a_negation_before_a_phrase_is_seen_and_a_phrase_that_negates_itself_is_not() {
         let negated = words("Nous ne souhaitons pas rester membres de l'Alliance.");
-        assert!(negated.find("rest* membre*").is_some_and(|f| f.negated));
+        assert!(negated
+            .find(&phrase("rest* membre*"))
+            .is_some_and(|f| f.negated));
         let plain = words("Nous souhaitons rester membres.");
-        assert!(plain.find("rest* membre*").is_some_and(|f| !f.negated));
+        assert!(plain
+            .find(&phrase("rest* membre*"))
+            .is_some_and(|f| !f.negated));
         let itself = words("Nous décidons de ne plus être membre.");
         assert!(itself
-            .find("ne plus etre membre")
+            .find(&phrase("ne plus etre membre"))
             .is_some_and(|f| !f.negated));
         let other_clause =
             words("Nous ne participerons plus au GT Achats, tout en restant membres.");
         assert!(other_clause
-            .find("tout en restant")
+            .find(&phrase("tout en restant"))
             .is_some_and(|f| !f.negated));
     }
 
